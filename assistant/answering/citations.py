@@ -1,0 +1,86 @@
+"""Checks what the model wrote against the passages it was given, whatever `[n]` it used.
+
+Each sentence is tied to the passage that best supports it (share of the sentence's
+content words found in the passage, with every number in the sentence required to appear
+in that passage). A citation can only point inside the retrieved set; a mis-numbered one
+is re-attached to the supporting passage; a sentence no passage supports is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from assistant.answering.model import AnswerSentence
+from assistant.retrieval.analysis import analyse
+
+_MARK = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-ÖØ-Ý«\"(])|\n+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a short answer (citation marks stay attached to their sentence)."""
+    parts = [p.strip() for p in _SENTENCE_END.split(text.strip())]
+    return [p for p in parts if p and re.search(r"\w", p)]
+
+
+def model_numbers(sentence: str) -> list[int]:
+    """The `[n]` numbers the model wrote in a sentence."""
+    found: list[int] = []
+    for group in _MARK.findall(sentence):
+        found.extend(int(n) for n in re.split(r"[,;]", group) if n.strip())
+    return found
+
+
+def strip_marks(sentence: str) -> str:
+    """The sentence without its `[n]` marks."""
+    return _MARK.sub("", sentence).strip()
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def support(sentence: str, passage_terms: set[str], passage_text: str, lang: str) -> float:
+    """Share of the sentence's content terms found in the passage; 0 if a number is missing."""
+    terms = set(analyse(sentence, lang))
+    if not terms:
+        return 0.0
+    folded = _fold(passage_text).replace("\u202f", " ").replace("\xa0", " ")
+    for number in _NUMBER.findall(sentence):
+        if len(number) >= 1 and number not in folded and number.replace(",", ".") not in folded:
+            return 0.0
+    return len(terms & passage_terms) / len(terms)
+
+
+def check_sentences(answer_text: str, passages: list[str], lang: str, min_support: float) -> tuple[list[AnswerSentence], list[str]]:
+    """(kept sentences with verified sources, dropped sentences)."""
+    passage_terms = [set(analyse(p, lang)) for p in passages]
+    kept: list[AnswerSentence] = []
+    dropped: list[str] = []
+    for raw in split_sentences(answer_text):
+        claimed = [n for n in model_numbers(raw)]
+        text = strip_marks(raw)
+        if not text:
+            continue
+        scores = [support(text, terms, passages[i], lang) for i, terms in enumerate(passage_terms)]
+        best = max(range(len(scores)), key=scores.__getitem__) if scores else -1
+        if best < 0 or scores[best] < min_support:
+            dropped.append(text)
+            continue
+        valid_claims = [n for n in claimed if 1 <= n <= len(passages) and scores[n - 1] >= min_support]
+        if valid_claims:
+            kept.append(AnswerSentence(text, valid_claims, max(scores[n - 1] for n in valid_claims), claimed, "supported"))
+        else:
+            kept.append(AnswerSentence(text, [best + 1], scores[best], claimed, "reattached"))
+    return kept, dropped
+
+
+def is_refusal(text: str, refusal: str) -> bool:
+    """Whether the model replied with the refusal sentence (or an obvious paraphrase of it)."""
+    folded = _fold(text)
+    if _fold(refusal)[:40] in folded:
+        return True
+    cues = ("ne permettent pas de repondre", "ne contiennent pas", "do not answer", "do not contain", "not contain the answer")
+    return any(cue in folded for cue in cues) and len(folded) < 300

@@ -1,0 +1,18 @@
+"""Guessing whether a question is French or English (the two languages Garant serves)."""
+
+from __future__ import annotations
+
+import re
+
+_FR = set("le la les des du de un une et est sont que qui quoi quel quelle quels quelles pour dans sur avec par pas ne ce cette ces au aux il elle nous vous doit doivent peut comment combien quand où pourquoi qu l d".split())
+_EN = set("the a an and is are what which who whom how when where why for in on with by not this that these those of to do does must can should may it we you".split())
+
+
+def detect_language(text: str, default: str = "fr") -> str:
+    """'fr' or 'en' by counting common function words; accents tip towards French."""
+    words = re.findall(r"[a-zà-ÿ]+", text.lower())
+    fr = sum(w in _FR for w in words) + sum(1 for c in text if c in "éèêàçùôîâ") * 0.5
+    en = sum(w in _EN for w in words)
+    if fr == en:
+        return default
+    return "fr" if fr > en else "en"

@@ -1,0 +1,180 @@
+"""The answer service: validate, retrieve, decide whether the evidence allows an answer,
+generate from a short prompt, check every sentence against the passages, and fall back to
+the passages themselves (degraded mode) when the model is unavailable.
+
+`stream()` yields events as they happen (sources first, then text pieces, then the final
+checked answer) so a page can show sources before the answer finishes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from assistant.answering.citations import check_sentences, is_refusal, split_sentences
+from assistant.answering.language import detect_language
+from assistant.answering.model import DEGRADED_LABEL, REFUSAL_LABEL, Answer
+from assistant.answering.validation import clean_question
+from assistant.engines.chat import ChatMessage, ChatModel
+from assistant.errors import GarantError
+from assistant.prompts import PromptTemplate, load_prompt
+from assistant.retrieval.analysis import analyse
+from assistant.retrieval.hybrid import HybridRetriever, Passage
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Event:
+    """One step of a streamed answer: kind is 'sources', 'token' or 'final'."""
+
+    kind: str
+    data: Any
+
+
+def excerpt(text: str, query_terms: set[str], budget: int, lang: str) -> str:
+    """The part of a passage most related to the question, within `budget` characters."""
+    if len(text) <= budget:
+        return text
+    sentences = re.split(r"(?<=[.;:!?])\s+", text)
+    scores = [len(set(analyse(s, lang)) & query_terms) for s in sentences]
+    best = max(range(len(sentences)), key=scores.__getitem__)
+    start = end = best
+    size = len(sentences[best])
+    while size < budget:
+        grown = False
+        if end + 1 < len(sentences) and size + len(sentences[end + 1]) + 1 <= budget:
+            end += 1
+            size += len(sentences[end]) + 1
+            grown = True
+        if start > 0 and size + len(sentences[start - 1]) + 1 <= budget:
+            start -= 1
+            size += len(sentences[start]) + 1
+            grown = True
+        if not grown:
+            break
+    piece = " ".join(sentences[start : end + 1])
+    return piece[:budget]
+
+
+class Answerer:
+    """Answers questions from one index version with one chat model."""
+
+    def __init__(self, settings: Settings, retriever: HybridRetriever, chat_model: Callable[[], ChatModel]) -> None:
+        self.settings = settings
+        self.retriever = retriever
+        self._chat_model = chat_model
+        self._prompts: dict[str, PromptTemplate] = {}
+
+    def prompt(self, lang: str) -> PromptTemplate:
+        """The answer prompt for a language (read once)."""
+        if lang not in self._prompts:
+            self._prompts[lang] = load_prompt("answer", lang)
+        return self._prompts[lang]
+
+    def answer(self, question: str, **kwargs: Any) -> Answer:
+        """The final answer (consumes `stream`)."""
+        final: Answer | None = None
+        for event in self.stream(question, **kwargs):
+            if event.kind == "final":
+                final = event.data
+        assert final is not None
+        return final
+
+    def stream(self, question: str, lang: str | None = None, history: list[str] | None = None,
+               kinds: list[str] | None = None) -> Iterator[Event]:
+        """Events of one answer. Raises InputError (before any retrieval) on a bad question."""
+        started = time.perf_counter()
+        question = clean_question(question, self.settings.server.max_question_chars)
+        lang = lang if lang in ("fr", "en") else detect_language(question, self.settings.language)
+        query = " ".join([*(history or [])[-self.settings.answer.history_turns :], question]) if self.settings.answer.history_turns else question
+        passages = self.retriever.search(query, kinds=kinds, lang=lang)
+        timings = {"retrieval_s": time.perf_counter() - started}
+        answer = Answer(question=question, lang=lang, text="", retrieved=passages,
+                        index_version=self.retriever.version.version_id, prompt_version=self.prompt(lang).version)
+        yield Event("sources", passages)
+        if not passages or not self._enough_evidence(question, passages, lang, answer):
+            answer.refused = True
+            answer.text = REFUSAL_LABEL[lang]
+            answer.timings = {**timings, "total_s": time.perf_counter() - started}
+            yield Event("final", answer)
+            return
+        yield from self._generate(answer, question, passages, lang, timings, started)
+
+    def _enough_evidence(self, question: str, passages: list[Passage], lang: str, answer: Answer) -> bool:
+        """Refuse without the model when no passage is close to the question."""
+        query_vector = self.retriever.embedder.embed_query(question)
+        vectors = self.retriever.version.store.embeddings_for([p.chunk.chunk_id for p in passages])
+        for passage in passages:
+            vector = vectors.get(passage.chunk.chunk_id)
+            passage.dense_score = float(np.dot(query_vector, vector)) if vector is not None else passage.dense_score
+        best_dense = max((p.dense_score or -1.0) for p in passages)
+        terms = set(analyse(question, lang))
+        found: set[str] = set()
+        for passage in passages:
+            found |= terms & set(analyse(passage.chunk.text, lang))
+        coverage = len(found) / len(terms) if terms else 0.0
+        answer.timings["best_dense"] = best_dense
+        answer.timings["coverage"] = coverage
+        cfg = self.settings.answer
+        return best_dense >= cfg.refuse_below_dense or coverage >= cfg.refuse_below_coverage
+
+    def _messages(self, question: str, passages: list[Passage], lang: str) -> tuple[list[ChatMessage], list[str]]:
+        terms = set(analyse(question, lang))
+        budget = max(self.settings.answer.source_chars // len(passages), 200)
+        shown = [excerpt(p.chunk.text, terms, budget, lang) for p in passages]
+        blocks = [
+            f"[{i}] {p.document.title}{' — ' + p.location if p.location else ''}\n{text}"
+            for i, (p, text) in enumerate(zip(passages, shown, strict=True), start=1)
+        ]
+        system, user = self.prompt(lang).render(sources="\n\n".join(blocks), question=question)
+        return [ChatMessage("system", system), ChatMessage("user", user)], shown
+
+    def _generate(self, answer: Answer, question: str, passages: list[Passage], lang: str,
+                  timings: dict[str, float], started: float) -> Iterator[Event]:
+        messages, shown = self._messages(question, passages, lang)
+        pieces: list[str] = []
+        try:
+            model = self._chat_model()
+            answer.model = model.info.as_dict()
+            for piece in model.stream(messages, self.settings.llm.max_tokens):
+                if not pieces:
+                    timings["first_token_s"] = time.perf_counter() - started
+                pieces.append(piece)
+                yield Event("token", piece)
+        except (GarantError, OSError, RuntimeError) as exc:
+            log.warning("chat model unavailable, answering in degraded mode: %s", exc)
+            answer.degraded = True
+            answer.degraded_reason = exc.message(lang) if isinstance(exc, GarantError) else type(exc).__name__
+            answer.text = DEGRADED_LABEL[lang]
+            answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
+            yield Event("final", answer)
+            return
+        raw = "".join(pieces).strip()
+        answer.raw_model_output = raw
+        timings["generation_s"] = time.perf_counter() - started - timings.get("first_token_s", 0.0)
+        prompt = self.prompt(lang)
+        full_texts = [p.chunk.text for p in passages]
+        if is_refusal(raw, prompt.refusal):
+            answer.refused = True
+            answer.text = REFUSAL_LABEL[lang]
+        else:
+            kept, dropped = check_sentences(raw, full_texts, lang, self.settings.answer.min_support)
+            answer.sentences, answer.dropped = kept, dropped
+            if not kept:
+                answer.refused = True
+                answer.text = REFUSAL_LABEL[lang]
+            else:
+                answer.text = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.sources)}" for s in kept)
+        answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
+        yield Event("final", answer)
+
+
+__all__ = ["Answerer", "Event", "excerpt", "split_sentences"]

@@ -1,0 +1,32 @@
+"""Checks a question before anything else runs: empty, too long, binary or control
+characters are refused with one clear sentence, and never reach retrieval or the model."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from assistant.errors import InputError
+
+_ALLOWED_CONTROLS = {"\n", "\t", "\r"}
+
+
+def clean_question(text: object, max_chars: int) -> str:
+    """The question, whitespace-normalised, or InputError saying what to change."""
+    if not isinstance(text, str):
+        raise InputError("La question doit être du texte.", "The question must be text.")
+    if "\x00" in text or any(unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS for c in text):
+        raise InputError(
+            "La question contient des caractères de contrôle ou binaires : retapez-la en texte simple.",
+            "The question contains control or binary characters: type it again as plain text.",
+        )
+    question = " ".join(text.split())
+    if not question:
+        raise InputError("La question est vide : écrivez votre question.", "The question is empty: type your question.")
+    if len(question) > max_chars:
+        raise InputError(
+            f"La question est trop longue ({len(question)} caractères, maximum {max_chars}) : raccourcissez-la.",
+            f"The question is too long ({len(question)} characters, maximum {max_chars}): shorten it.",
+        )
+    if sum(c.isalnum() for c in question) < 2:
+        raise InputError("La question ne contient pas de mots : reformulez-la.", "The question contains no words: rephrase it.")
+    return question

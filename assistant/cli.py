@@ -1,0 +1,101 @@
+"""`garant`: the command for staff-facing use — prepare models, ask a question, serve the page.
+
+Thin layer over `assistant.services`; see `garant --help`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from assistant.cli_support import add_common_options, print_json, run, settings_from
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="garant", description="Garant : assistant documentaire hors ligne.")
+    add_common_options(parser)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("models", help="assemble le modèle livré en paquets et vérifie son empreinte SHA-256")
+    p = sub.add_parser("ask", help="pose une question et affiche la réponse avec ses sources")
+    p.add_argument("question")
+    p.add_argument("--lang", choices=["fr", "en"])
+    p.add_argument("--json", action="store_true", help="sortie JSON (réponse, citations, provenance)")
+    p.add_argument("--include-archived", action="store_true")
+    p = sub.add_parser("serve", help="ouvre la page du personnel")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    sub.add_parser("settings", help="affiche la référence des réglages")
+    return parser
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from assistant.services import build_services
+
+    settings = settings_from(args)
+    if args.include_archived:
+        settings.retrieval.include_archived = True
+    services = build_services(settings)
+    try:
+        stream = services.answerer.stream(args.question, lang=args.lang)
+        final = None
+        for event in stream:
+            if event.kind == "token" and not args.json:
+                sys.stderr.write(event.data)
+                sys.stderr.flush()
+            elif event.kind == "final":
+                final = event.data
+    finally:
+        services.close()
+    assert final is not None
+    if args.json:
+        print_json(final.as_dict())
+        return 0
+    if not args.json:
+        sys.stderr.write("\n")
+    print(f"⚠ {final.notice}")
+    if final.degraded:
+        print(final.text)
+        for number, passage in enumerate(final.retrieved, start=1):
+            print(f"\n[{number}] {passage.document.title} ({passage.document.kind}, v{passage.document.version}) {passage.location}\n{passage.chunk.text[:600]}")
+        return 0
+    print(final.text)
+    if final.cited:
+        print("\nSources :")
+        for number in final.cited:
+            passage = final.retrieved[number - 1]
+            print(f"[{number}] {passage.document.title} ({passage.document.kind}, v{passage.document.version}) {passage.location}")
+            print(f"    « {passage.chunk.text[:300]}… »")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point body (wrapped by `run`)."""
+    args = _parser().parse_args(argv)
+    if args.command == "models":
+        from assistant.engines.model_file import verified_model_path
+
+        settings = settings_from(args)
+        path, sha = verified_model_path(settings.llm, settings.models_dir)
+        print(f"modèle prêt : {path} (sha256 {sha})")
+        return 0
+    if args.command == "ask":
+        return _ask(args)
+    if args.command == "settings":
+        from assistant.settings import settings_reference
+
+        print(settings_reference())
+        return 0
+    from assistant.web.app import serve
+
+    settings = settings_from(args)
+    if args.host:
+        settings.server.host = args.host
+    if args.port:
+        settings.server.port = args.port
+    serve(settings)
+    return 0
+
+
+def entry() -> None:
+    """Console-script entry point."""
+    sys.exit(run(main))

@@ -1,0 +1,108 @@
+"""Merging and trimming ranked lists of chunks: weighted reciprocal rank fusion, a per-document
+cap, and the removal of near-duplicate passages.
+
+Each function takes and returns `(chunk_id, score)` lists, best first, and never reorders what
+it keeps; they are meant to be chained: fuse, collapse near-duplicates, then diversify.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def weighted_rrf(rankings: dict[str, list[str]], weights: dict[str, float], k: int = 60) -> list[tuple[str, float]]:
+    """Fuse rankings by weighted reciprocal rank: score(id) = Σ weight[name] / (k + rank), rank from 1.
+
+    Every ranking name must have a weight (≥ 0; 0 mutes the ranking). An id repeated within one
+    ranking counts at its best rank. Ids scoring 0 are left out. Equal scores are ordered by the
+    largest single contribution (the heavier or better-ranking source wins), then by first
+    appearance, visiting rankings by decreasing weight.
+    """
+    if k < 0:
+        raise ValueError(f"The RRF constant k must be ≥ 0, not {k}.")
+    missing = sorted(set(rankings) - set(weights))
+    if missing:
+        raise ValueError(f"No weight given for ranking(s): {', '.join(missing)}.")
+    negative = sorted(name for name in rankings if weights[name] < 0)
+    if negative:
+        raise ValueError(f"Ranking weights must be ≥ 0: {', '.join(negative)}.")
+    scores: dict[str, float] = {}
+    best: dict[str, float] = {}
+    # Visit heavier rankings first so that first appearance favours them.
+    for name in sorted(rankings, key=lambda n: -weights[n]):
+        weight = weights[name]
+        seen: set[str] = set()
+        for rank, chunk_id in enumerate(rankings[name], start=1):
+            if chunk_id in seen:
+                continue
+            seen.add(chunk_id)
+            contribution = weight / (k + rank)
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + contribution
+            best[chunk_id] = max(best.get(chunk_id, 0.0), contribution)
+    order = {chunk_id: i for i, chunk_id in enumerate(scores)}
+    fused = sorted(scores, key=lambda c: (-scores[c], -best[c], order[c]))
+    return [(chunk_id, scores[chunk_id]) for chunk_id in fused if scores[chunk_id] > 0]
+
+
+def diversify(ranked: list[tuple[str, float]], doc_of: Callable[[str], str], per_document_max: int, limit: int) -> list[tuple[str, float]]:
+    """The first `limit` entries of `ranked`, in order, skipping those past `per_document_max` per document."""
+    if per_document_max < 1:
+        raise ValueError(f"per_document_max must be ≥ 1, not {per_document_max}.")
+    kept: list[tuple[str, float]] = []
+    per_document: Counter[str] = Counter()
+    for chunk_id, score in ranked:
+        if len(kept) >= limit:
+            break
+        document = doc_of(chunk_id)
+        if per_document[document] < per_document_max:
+            per_document[document] += 1
+            kept.append((chunk_id, score))
+    return kept
+
+
+def collapse_near_duplicates(
+    ranked: list[tuple[str, float]], text_of: Callable[[str], str], threshold: float = 0.9, shingle_size: int = 3
+) -> list[tuple[str, float]]:
+    """`ranked` without the entries whose text nearly repeats a better-ranked kept entry's.
+
+    Near-duplicate means a Jaccard similarity ≥ `threshold` between the sets of word shingles
+    (`shingle_size` consecutive words, case- and accent-insensitive). Texts shorter than a shingle
+    count as one shingle; two texts without words are duplicates. Jaccard measures overlap
+    against the union, so a short passage contained in a long one is not collapsed.
+    Pairwise: meant for the tens of candidates of one answer, not for a corpus.
+    """
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"The near-duplicate threshold must be in (0, 1], not {threshold}.")
+    if shingle_size < 1:
+        raise ValueError(f"The shingle size must be ≥ 1, not {shingle_size}.")
+    kept: list[tuple[str, float]] = []
+    kept_shingles: list[frozenset[int]] = []
+    for chunk_id, score in ranked:
+        shingles = _shingles(text_of(chunk_id), shingle_size)
+        if any(_jaccard(shingles, other) >= threshold for other in kept_shingles):
+            continue
+        kept.append((chunk_id, score))
+        kept_shingles.append(shingles)
+    return kept
+
+
+def _shingles(text: str, size: int) -> frozenset[int]:
+    """Hashes of the runs of `size` consecutive words of a text, case- and accent-folded."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    words = _WORD.findall("".join(c for c in decomposed if not unicodedata.combining(c)))
+    if len(words) <= size:
+        return frozenset([hash(tuple(words))]) if words else frozenset()
+    return frozenset(hash(tuple(words[i : i + size])) for i in range(len(words) - size + 1))
+
+
+def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
+    """|a ∩ b| / |a ∪ b|, 1 for two empty sets."""
+    if not a and not b:
+        return 1.0
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)

@@ -1,0 +1,134 @@
+"""The hybrid retriever: dense search (our embedder + the vector index) and BM25, fused
+by weighted reciprocal rank, filtered to documents in force, with near-duplicates
+collapsed and a cap of passages per document so a large text cannot crowd out a short one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.engines.embedder import Embedder
+from assistant.errors import IndexError_
+from assistant.index.store import ChunkRecord, DocumentRecord, embedding_text
+from assistant.index.versions import IndexVersion
+from assistant.retrieval.fusion import collapse_near_duplicates, diversify, weighted_rrf
+from assistant.retrieval.lexical import BM25Index
+from assistant.settings import RetrievalSettings
+
+LEXICAL_FILE = "lexical.npz"
+
+
+@dataclass
+class Passage:
+    """A retrieved passage with its document, location and scores."""
+
+    chunk: ChunkRecord
+    document: DocumentRecord
+    score: float
+    dense_score: float | None = None
+    lexical_score: float | None = None
+    rank: int = 0
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def location(self) -> str:
+        """Human-readable place in the document: pages and heading path."""
+        parts = []
+        if self.chunk.pages:
+            pages = self.chunk.pages
+            parts.append(f"p. {pages[0]}" if len(pages) == 1 else f"p. {pages[0]}–{pages[-1]}")
+        if self.chunk.heading_path:
+            parts.append(" › ".join(self.chunk.heading_path[-2:]))
+        return ", ".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form used by `garant ask --json`, the log and the API."""
+        doc = self.document
+        return {
+            "rank": self.rank, "chunk_id": self.chunk.chunk_id, "chunk_sha256": self.chunk.content_sha256,
+            "doc_id": doc.doc_id, "title": doc.title, "kind": doc.kind, "version": doc.version,
+            "status": doc.status, "effective_date": doc.effective_date, "document_sha256": doc.content_sha256,
+            "pages": self.chunk.pages, "heading_path": self.chunk.heading_path, "location": self.location,
+            "text": self.chunk.text, "score": round(self.score, 5),
+            "dense_score": None if self.dense_score is None else round(self.dense_score, 4),
+            "lexical_score": None if self.lexical_score is None else round(self.lexical_score, 4),
+        }
+
+
+def check_embedder(meta: dict[str, Any], embedder: Embedder) -> None:
+    """Refuse to query an index with another embedder than the one that built it."""
+    built = meta.get("embedder", {})
+    info = embedder.info
+    if built.get("name") != info.name or built.get("dimension") != info.dimension or built.get("weights_sha256") != info.weights_sha256:
+        raise IndexError_(
+            f"L'index a été construit avec « {built.get('name')} » mais le modèle chargé est « {info.name} » : lancez `garant-ingest rebuild` ou rétablissez embedder.kind.",
+            f"The index was built with '{built.get('name')}' but the loaded model is '{info.name}': run `garant-ingest rebuild` or restore embedder.kind.",
+        )
+
+
+class HybridRetriever:
+    """Finds passages in one published index version."""
+
+    def __init__(self, version: IndexVersion, embedder: Embedder, settings: RetrievalSettings) -> None:
+        check_embedder(version.meta, embedder)
+        self.version = version
+        self.embedder = embedder
+        self.settings = settings
+        self.documents = {d.doc_id: d for d in version.store.documents()}
+        self._doc_of: dict[str, str] = {}
+        self._text_of: dict[str, str] = {}
+        items = []
+        for chunk in version.store.iter_chunks():
+            self._doc_of[chunk.chunk_id] = chunk.doc_id
+            self._text_of[chunk.chunk_id] = chunk.text
+            doc = self.documents[chunk.doc_id]
+            items.append((chunk.chunk_id, embedding_text(doc.title, chunk.heading_path, chunk.text), doc.lang))
+        lexical_path = version.folder / LEXICAL_FILE
+        self.lexical = BM25Index.load(lexical_path) if lexical_path.is_file() else BM25Index(items)
+        if set(self.lexical.chunk_ids) != set(self._doc_of):
+            raise IndexError_(
+                f"L'index lexical de la version {version.version_id} ne correspond pas à ses passages : lancez `garant-ingest rebuild`.",
+                f"The lexical index of version {version.version_id} does not match its passages: run `garant-ingest rebuild`.",
+            )
+
+    def allowed_documents(self, kinds: list[str] | None = None, include_archived: bool | None = None) -> set[str]:
+        """Documents a search may return under the given filters."""
+        archived = self.settings.include_archived if include_archived is None else include_archived
+        return {
+            d.doc_id for d in self.documents.values()
+            if (archived or d.status == "en_vigueur") and (not kinds or d.kind in kinds)
+        }
+
+    def search(self, query: str, k: int | None = None, kinds: list[str] | None = None,
+               include_archived: bool | None = None, mode: str = "hybrid", lang: str | None = None) -> list[Passage]:
+        """Best passages for `query`. mode: hybrid (default), dense or lexical (baselines)."""
+        k = k or self.settings.top_k
+        allowed = self.allowed_documents(kinds, include_archived)
+        if not allowed:
+            return []
+        n = self.settings.candidates
+        dense: dict[str, float] = {}
+        lexical: dict[str, float] = {}
+        rankings: dict[str, list[str]] = {}
+        if mode in ("hybrid", "dense"):
+            where: dict[str, Any] | None = None
+            if len(allowed) < len(self.documents):
+                where = {"doc_id": {"$in": sorted(allowed)}}
+            hits = self.version.vectors.search(self.embedder.embed_query(query), n, where)
+            dense = {h.chunk_id: h.score for h in hits if self._doc_of.get(h.chunk_id) in allowed}
+            rankings["dense"] = list(dense)
+        if mode in ("hybrid", "lexical"):
+            hits_lex = self.lexical.search(query, n, allowed=lambda cid: self._doc_of.get(cid) in allowed, lang=lang)
+            lexical = dict(hits_lex)
+            rankings["lexical"] = [cid for cid, _ in hits_lex]
+        weights = {"dense": self.settings.dense_weight, "lexical": self.settings.lexical_weight}
+        fused = weighted_rrf(rankings, weights, k=self.settings.rrf_k)
+        fused = collapse_near_duplicates(fused, self._text_of.__getitem__)
+        chosen = diversify(fused, self._doc_of.__getitem__, self.settings.per_document_max, k)
+        records = self.version.store.chunks_by_id([cid for cid, _ in chosen])
+        return [
+            Passage(chunk=records[cid], document=self.documents[self._doc_of[cid]], score=score,
+                    dense_score=dense.get(cid), lexical_score=lexical.get(cid), rank=rank)
+            for rank, (cid, score) in enumerate(chosen, start=1) if cid in records
+        ]

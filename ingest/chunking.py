@@ -1,0 +1,133 @@
+"""Chunking cleaned blocks along the document's own structure.
+
+This module owns `chunk_blocks`: a chunk never spans two sections (a change of heading path
+starts a new chunk); inside a section, text is split on paragraph, then line, then sentence
+boundaries up to `max_chars`, with `overlap_chars` of overlap (LangChain's
+RecursiveCharacterTextSplitter, used only here). Each chunk records its pages and its offsets
+in the cleaned text, which is the cleaned blocks joined by a blank line (`document_text`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ingest.document import Block, ChunkDraft
+from ingest.structure import match_marker
+
+BLOCK_SEPARATOR = "\n\n"
+# Sections shorter than this may share a chunk with the next sibling section.
+SMALL_SECTION_CHARS = 200
+_SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ": ", ", ", " ", ""]
+
+
+@dataclass
+class _Section:
+    """Consecutive blocks under one heading path, as a span of the document text."""
+
+    heading_path: list[str]
+    start: int
+    end: int
+    spans: list[tuple[int, int, int | None]]  # (start, end, page) of each block
+
+
+def document_text(blocks: list[Block]) -> str:
+    """The cleaned text that chunk offsets point into."""
+    return BLOCK_SEPARATOR.join(block.text for block in blocks)
+
+
+def chunk_blocks(blocks: list[Block], max_chars: int = 1200, overlap_chars: int = 150) -> list[ChunkDraft]:
+    """Cut cleaned blocks into chunks that follow the document's structure.
+
+    Every chunk's text equals `document_text(blocks)[char_start:char_end]`.
+    """
+    if max_chars <= 0 or not 0 <= overlap_chars < max_chars:
+        raise ValueError("need max_chars > 0 and 0 <= overlap_chars < max_chars")
+    text = document_text(blocks)
+    chunks: list[ChunkDraft] = []
+    for section in _merge_small(_sections(blocks), max_chars):
+        body = text[section.start : section.end]
+        for offset, piece in _split(body, max_chars, overlap_chars):
+            start = section.start + offset
+            end = start + len(piece)
+            pages = sorted({p for s, e, p in section.spans if p is not None and s < end and e > start})
+            chunks.append(
+                ChunkDraft(
+                    text=piece,
+                    pages=pages,
+                    heading_path=list(section.heading_path),
+                    char_start=start,
+                    char_end=end,
+                )
+            )
+    return chunks
+
+
+def _sections(blocks: list[Block]) -> list[_Section]:
+    """Group consecutive blocks with the same heading path, with their offsets."""
+    sections: list[_Section] = []
+    position = 0
+    for block in blocks:
+        start, end = position, position + len(block.text)
+        position = end + len(BLOCK_SEPARATOR)
+        if sections and sections[-1].heading_path == block.heading_path:
+            sections[-1].end = end
+            sections[-1].spans.append((start, end, block.page))
+        else:
+            sections.append(_Section(list(block.heading_path), start, end, [(start, end, block.page)]))
+    return sections
+
+
+def _merge_small(sections: list[_Section], max_chars: int) -> list[_Section]:
+    """Merge a very small section into the next sibling (same parent) when both fit one chunk.
+
+    Legal units (an article, an annex, a fiche) are never merged: each must stay citable on its
+    own. The merged chunk carries the parent's path.
+    """
+    out: list[_Section] = []
+    for section in sections:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.end - prev.start < SMALL_SECTION_CHARS
+            and section.end - prev.start <= max_chars
+            and len(prev.heading_path) == len(section.heading_path) >= 1
+            and prev.heading_path[:-1] == section.heading_path[:-1]
+            and not _is_legal_unit(prev.heading_path)
+            and not _is_legal_unit(section.heading_path)
+        ):
+            prev.heading_path = prev.heading_path[:-1]
+            prev.end = section.end
+            prev.spans.extend(section.spans)
+            continue
+        out.append(section)
+    return out
+
+
+def _is_legal_unit(path: list[str]) -> bool:
+    """True if the innermost heading is a structural marker ("Article 5 — ...")."""
+    return bool(path) and match_marker(path[-1].split(" — ")[0], strict=False) is not None
+
+
+def _split(body: str, max_chars: int, overlap_chars: int) -> list[tuple[int, str]]:
+    """(offset, piece) pairs covering `body`, each piece an exact substring of it."""
+    if len(body) <= max_chars:
+        return [(0, body)]
+    # LangChain stays inside this function (adapter habit): it only proposes the cut points.
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=max_chars,
+        chunk_overlap=overlap_chars,
+        separators=_SEPARATORS,
+        keep_separator="end",
+        strip_whitespace=True,
+    )
+    pieces: list[tuple[int, str]] = []
+    cursor = 0
+    for piece in splitter.split_text(body):
+        found = body.find(piece, cursor)
+        if found < 0:  # cannot happen for exact substrings; keep the chunk anyway
+            found = body.find(piece)
+        pieces.append((found, piece))
+        cursor = found + 1
+    return pieces

@@ -1,0 +1,49 @@
+"""Citations are checked against the passages, whatever numbers the model wrote."""
+
+from __future__ import annotations
+
+from assistant.answering.citations import check_sentences, is_refusal, model_numbers, split_sentences
+
+PASSAGES = [
+    "Le comité de pilotage IA et numérique se réunit une fois par trimestre, sous la présidence du directeur général.",
+    "Tout dysfonctionnement d'un système d'IA est signalé dans les 24 heures au moyen de la fiche FEI-IA.",
+]
+
+
+def test_a_correct_citation_is_kept() -> None:
+    kept, dropped = check_sentences("Le dysfonctionnement est signalé dans les 24 heures par la fiche FEI-IA [2].", PASSAGES, "fr", 0.5)
+    assert [s.sources for s in kept] == [[2]] and kept[0].status == "supported" and not dropped
+
+
+def test_a_misnumbered_citation_is_reattached_to_the_supporting_passage() -> None:
+    kept, _ = check_sentences("Le comité de pilotage IA se réunit une fois par trimestre [2].", PASSAGES, "fr", 0.5)
+    assert kept[0].sources == [1] and kept[0].status == "reattached" and kept[0].model_sources == [2]
+
+
+def test_a_citation_outside_the_retrieved_set_never_survives() -> None:
+    kept, _ = check_sentences("Le comité de pilotage IA se réunit une fois par trimestre [7].", PASSAGES, "fr", 0.5)
+    assert kept[0].sources == [1]
+
+
+def test_a_sentence_with_an_invented_number_is_dropped() -> None:
+    kept, dropped = check_sentences("Le dysfonctionnement est signalé dans les 48 heures par la fiche FEI-IA [2].", PASSAGES, "fr", 0.5)
+    assert kept == [] and len(dropped) == 1
+
+
+def test_an_unsupported_sentence_is_dropped_and_the_supported_one_kept() -> None:
+    text = "Le comité de pilotage IA se réunit une fois par trimestre [1]. La posologie maximale du paracétamol est de quatre grammes [1]."
+    kept, dropped = check_sentences(text, PASSAGES, "fr", 0.5)
+    assert len(kept) == 1 and kept[0].sources == [1]
+    assert dropped and "paracétamol" in dropped[0]
+
+
+def test_sentences_and_marks_are_parsed() -> None:
+    assert split_sentences("Première phrase [1]. Deuxième phrase [2, 3].") == ["Première phrase [1].", "Deuxième phrase [2, 3]."]
+    assert model_numbers("Deuxième phrase [2, 3].") == [2, 3]
+
+
+def test_refusal_phrasings_are_recognised() -> None:
+    refusal = "Les documents disponibles ne permettent pas de répondre à cette question."
+    assert is_refusal(refusal, refusal)
+    assert is_refusal("Les extraits ne contiennent pas cette information.", refusal)
+    assert not is_refusal("Le comité se réunit chaque trimestre [1].", refusal)

@@ -1,0 +1,117 @@
+"""Rank fusion, per-document cap and near-duplicate removal."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assistant.retrieval.fusion import collapse_near_duplicates, diversify, weighted_rrf
+
+
+def _ids(ranked: list[tuple[str, float]]) -> list[str]:
+    return [chunk_id for chunk_id, _ in ranked]
+
+
+def test_rrf_scores_are_sums_of_weighted_reciprocal_ranks() -> None:
+    fused = dict(weighted_rrf({"lexical": ["a", "b"], "dense": ["b"]}, {"lexical": 1.0, "dense": 2.0}, k=60))
+    assert fused["a"] == pytest.approx(1 / 61)
+    assert fused["b"] == pytest.approx(1 / 62 + 2 / 61)
+
+
+def test_rrf_prefers_the_heavier_ranking_when_rankings_disagree() -> None:
+    rankings = {"lexical": ["x", "y"], "dense": ["y", "x"]}
+    assert _ids(weighted_rrf(rankings, {"lexical": 2.0, "dense": 1.0})) == ["x", "y"]
+    assert _ids(weighted_rrf(rankings, {"lexical": 1.0, "dense": 2.0})) == ["y", "x"]
+
+
+def test_rrf_breaks_exact_ties_in_favour_of_the_heavier_ranking() -> None:
+    # With k = 0: "a" scores 1/1 from the light ranking, "b" 2/2 from the heavy one.
+    fused = weighted_rrf({"light": ["a"], "heavy": ["first", "b"]}, {"light": 1.0, "heavy": 2.0}, k=0)
+    assert dict(fused)["a"] == dict(fused)["b"] == 1.0
+    assert _ids(fused) == ["first", "b", "a"]
+
+
+def test_rrf_item_in_both_rankings_beats_item_in_one() -> None:
+    fused = weighted_rrf({"lexical": ["only", "both"], "dense": ["both"]}, {"lexical": 1.0, "dense": 1.0})
+    assert _ids(fused)[0] == "both"
+
+
+def test_rrf_counts_a_repeated_id_once_at_its_best_rank() -> None:
+    fused = dict(weighted_rrf({"lexical": ["a", "a", "b"]}, {"lexical": 1.0}, k=60))
+    assert fused["a"] == pytest.approx(1 / 61)
+    assert fused["b"] == pytest.approx(1 / 63)
+
+
+def test_rrf_with_zero_weight_mutes_a_ranking() -> None:
+    assert _ids(weighted_rrf({"lexical": ["a"], "dense": ["b"]}, {"lexical": 1.0, "dense": 0.0})) == ["a"]
+
+
+def test_rrf_refuses_a_ranking_without_weight_or_with_negative_weight() -> None:
+    with pytest.raises(ValueError, match="No weight"):
+        weighted_rrf({"lexical": ["a"], "dense": ["b"]}, {"lexical": 1.0})
+    with pytest.raises(ValueError, match="≥ 0"):
+        weighted_rrf({"lexical": ["a"]}, {"lexical": -1.0})
+
+
+def test_diversify_caps_passages_per_document_and_keeps_order() -> None:
+    ranked = [("a1", 9.0), ("a2", 8.0), ("a3", 7.0), ("b1", 6.0), ("a4", 5.0), ("c1", 4.0)]
+    kept = diversify(ranked, doc_of=lambda chunk_id: chunk_id[0], per_document_max=2, limit=10)
+    assert kept == [("a1", 9.0), ("a2", 8.0), ("b1", 6.0), ("c1", 4.0)]
+
+
+def test_diversify_stops_at_the_limit() -> None:
+    ranked = [("a1", 3.0), ("b1", 2.0), ("c1", 1.0)]
+    assert _ids(diversify(ranked, doc_of=lambda chunk_id: chunk_id[0], per_document_max=1, limit=2)) == ["a1", "b1"]
+
+
+def test_diversify_refuses_a_cap_below_one() -> None:
+    with pytest.raises(ValueError):
+        diversify([("a1", 1.0)], doc_of=lambda chunk_id: "a", per_document_max=0, limit=5)
+
+
+TEXTS = {
+    "art26": "Les déployeurs de systèmes d'IA à haut risque prennent des mesures techniques et organisationnelles appropriées.",
+    "art26-copy": "Les déployeurs de systèmes d’IA à haut risque prennent des mesures techniques et organisationnelles appropriées.",
+    "art26-accents": "LES DEPLOYEURS de systemes d'IA a haut risque prennent des mesures techniques et organisationnelles appropriees",
+    "art14": "Le contrôle humain vise à prévenir ou à réduire au minimum les risques pour la santé et la sécurité.",
+}
+
+
+def test_near_duplicates_collapse_onto_the_better_ranked_passage() -> None:
+    ranked = [("art26", 3.0), ("art14", 2.5), ("art26-copy", 2.0), ("art26-accents", 1.0)]
+    assert collapse_near_duplicates(ranked, TEXTS.__getitem__) == [("art26", 3.0), ("art14", 2.5)]
+
+
+def test_distinct_passages_are_all_kept() -> None:
+    ranked = [("art26", 3.0), ("art14", 2.0)]
+    assert collapse_near_duplicates(ranked, TEXTS.__getitem__) == ranked
+
+
+def test_partly_overlapping_passages_collapse_only_above_the_threshold() -> None:
+    words = [f"mot{i}" for i in range(100)]
+    texts = {"first": " ".join(words[:60]), "second": " ".join(words[20:80])}
+    ranked = [("first", 2.0), ("second", 1.0)]
+    # 38 shared shingles out of 78: Jaccard ≈ 0.49.
+    assert _ids(collapse_near_duplicates(ranked, texts.__getitem__, threshold=0.9)) == ["first", "second"]
+    assert _ids(collapse_near_duplicates(ranked, texts.__getitem__, threshold=0.4)) == ["first"]
+
+
+id_lists = st.lists(st.sampled_from(["a1", "a2", "a3", "b1", "b2", "c1"]), unique=True)
+
+
+@given(ranked_ids=id_lists, cap=st.integers(min_value=1, max_value=3), limit=st.integers(min_value=0, max_value=6))
+def test_diversify_never_exceeds_cap_or_limit(ranked_ids: list[str], cap: int, limit: int) -> None:
+    ranked = [(chunk_id, float(-i)) for i, chunk_id in enumerate(ranked_ids)]
+    kept = diversify(ranked, doc_of=lambda chunk_id: chunk_id[0], per_document_max=cap, limit=limit)
+    assert len(kept) <= limit
+    assert all(sum(1 for c, _ in kept if c[0] == doc) <= cap for doc in "abc")
+    assert _ids(kept) == [c for c in ranked_ids if c in set(_ids(kept))]
+
+
+@given(rankings=st.dictionaries(st.sampled_from(["lexical", "dense", "keywords"]), id_lists, min_size=1))
+def test_rrf_returns_each_ranked_id_once_sorted_by_score(rankings: dict[str, list[str]]) -> None:
+    fused = weighted_rrf(rankings, {"lexical": 1.0, "dense": 0.5, "keywords": 2.0})
+    assert sorted(_ids(fused)) == sorted({c for ranking in rankings.values() for c in ranking})
+    scores = [score for _, score in fused]
+    assert scores == sorted(scores, reverse=True)
