@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant.engines.embedder import build_embedder
+from assistant.index.store import embedding_text
 from assistant.index.versions import IndexRepository
 from assistant.offline import enforce_offline
 from assistant.settings import load_settings
@@ -47,7 +48,8 @@ def main(argv: list[str]) -> int:
         report = ingestor.sync(folder)
         cold_s = time.perf_counter() - started
         version = IndexRepository(settings.index_dir).open_current()
-        texts = [c.text for c in version.store.iter_chunks()]
+        titles = {d.doc_id: d.title for d in version.store.documents()}
+        texts = [embedding_text(titles[c.doc_id], c.heading_path, c.text) for c in version.store.iter_chunks()]
         version.close()
         # embedding-only: same texts, same batch size, model already loaded (best case)
         embedder = ingestor.embedder

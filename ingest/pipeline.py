@@ -12,7 +12,7 @@ import hashlib
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -193,6 +193,10 @@ class Ingestor:
             )
 
     def _apply(self, todo: list[SourceFile], gone: list[DocumentRecord], by_source: dict[str, DocumentRecord], report: IngestReport, copy_current: bool) -> None:
+        # start reading files first: the model load and the staging copy overlap with it
+        parsed = self._parsed(todo, report)
+        if todo:
+            _ = self.embedder
         staging = self.repo.stage(copy_current=copy_current)
         try:
             history: list[dict[str, Any]] = []
@@ -202,12 +206,12 @@ class Ingestor:
                 report.removed.append(doc.doc_id)
                 history.append({"doc_id": doc.doc_id, "version": doc.version, "content_sha256": doc.content_sha256, "action": "removed"})
             taken_ids = {d.doc_id: d.source_path for d in by_source.values()} if copy_current else {}
-            for file, parsed in self._parsed(todo, report):
-                if not parsed.ok:
-                    report.failed.append(FileFailure(str(file.path), parsed.reason_fr, parsed.reason_en))
+            for file, result in parsed:
+                if not result.ok:
+                    report.failed.append(FileFailure(str(file.path), result.reason_fr, result.reason_en))
                     continue
                 old = by_source.get(file.source_key)
-                event = self._store_document(staging, file, parsed, old, taken_ids, report)
+                event = self._store_document(staging, file, result, old, taken_ids, report)
                 history.append(event)
             if not history:
                 self.repo.discard(staging)
@@ -241,8 +245,9 @@ class Ingestor:
         finally:
             store.close()
 
-    def _parsed(self, files: list[SourceFile], report: IngestReport) -> Iterable[tuple[SourceFile, ParseResult]]:
-        """Parse files on a background thread (one sandboxed child each), yielding in order."""
+    def _parsed(self, files: list[SourceFile], report: IngestReport) -> Iterator[tuple[SourceFile, ParseResult]]:
+        """Start parsing files on a background thread (one sandboxed child each) now; the
+        returned iterator yields the results in order."""
         cfg = self.settings.ingest
         results: queue.Queue[tuple[SourceFile, ParseResult] | None] = queue.Queue(maxsize=4)
 
@@ -261,8 +266,16 @@ class Ingestor:
                 results.put((file, parsed))
             results.put(None)
 
+        # the smallest file first (embedding starts at once), then the largest ones, so the
+        # parser stays ahead of the embedder instead of making it wait for a big PDF late on
+        files = sorted(files, key=lambda f: -f.size_bytes)
+        if len(files) > 1:
+            files.insert(0, files.pop())
         thread = threading.Thread(target=work, name="garant-parse", daemon=True)
         thread.start()
+        return self._drain(results, thread, len(files), report)
+
+    def _drain(self, results: queue.Queue[tuple[SourceFile, ParseResult] | None], thread: threading.Thread, total: int, report: IngestReport) -> Iterator[tuple[SourceFile, ParseResult]]:
         done = 0
         while True:
             waited = time.perf_counter()
@@ -271,7 +284,7 @@ class Ingestor:
             if item is None:
                 break
             done += 1
-            self._progress("files", done, len(files))
+            self._progress("files", done, total)
             yield item
         thread.join()
 

@@ -1,14 +1,15 @@
 """Reads one file in a child process with a wall-clock and an address-space limit.
 
 A file that hangs the parser, exhausts memory or crashes it is reported by name with a
-reason, and the batch goes on.
+reason, and the batch goes on. The child applies its own limits (see `ingest.worker`):
+no `preexec_fn` here, because forking a process whose other thread is inside OpenBLAS
+deadlocks in OpenBLAS's fork handler; without it, Python spawns with vfork.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -34,16 +35,6 @@ class ParseResult:
     reason_en: str = ""
 
 
-def _limits(memory_mb: int, cpu_s: int):  # type: ignore[no-untyped-def]
-    def apply() -> None:
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 5))
-        os.nice(5)
-
-    return apply
-
-
 def _failure(path: Path, fr: str, en: str) -> ParseResult:
     return ParseResult(path=path, ok=False, reason_fr=fr, reason_en=en)
 
@@ -53,9 +44,8 @@ def parse_in_sandbox(path: Path, max_chars: int, overlap: int, timeout_s: float,
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "ingest.worker", str(path), str(max_chars), str(overlap)],
+            [sys.executable, "-m", "ingest.worker", str(path), str(max_chars), str(overlap), str(memory_mb), str(int(timeout_s) + 1)],
             capture_output=True, timeout=timeout_s, env=env, check=False,
-            preexec_fn=_limits(memory_mb, int(timeout_s) + 1),
         )
     except subprocess.TimeoutExpired:
         return _failure(

@@ -2,12 +2,14 @@
 
 Run by `ingest.sandbox` under time and memory limits, so a hostile or broken file can
 only take this process down, never the ingest. Usage:
-`python -m ingest.worker FILE MAX_CHARS OVERLAP_CHARS`.
+`python -m ingest.worker FILE MAX_CHARS OVERLAP_CHARS [MEMORY_MB CPU_S]`.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import resource
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -15,6 +17,13 @@ from pathlib import Path
 
 def main(argv: list[str]) -> int:
     """Print one JSON object on stdout: {"ok": true, ...} or {"ok": false, "reason_fr", "reason_en"}."""
+    if len(argv) >= 5:
+        # limits first, before any parser code runs
+        memory = int(argv[3]) * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        cpu = int(argv[4])
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+        os.nice(5)
     from ingest.chunking import chunk_blocks
     from ingest.cleaning import clean_blocks
     from ingest.extract import extract_file

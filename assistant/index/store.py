@@ -59,7 +59,8 @@ CREATE TABLE IF NOT EXISTS history (
 def embedding_text(title: str, heading_path: list[str], text: str) -> str:
     """What is embedded and indexed for a chunk: its document title and headings, then its
     text (headings live outside the chunk text, but they say what the passage is about)."""
-    where = " › ".join([title, *heading_path])
+    short_title = title if len(title) <= 80 else title[:77].rstrip() + "…"
+    where = " › ".join([short_title, *heading_path])
     return f"{where}\n{text}"
 
 
