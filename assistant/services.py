@@ -7,10 +7,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from assistant.answering.model import Answer
 from assistant.answering.service import Answerer
 from assistant.engines.chat import ChatModel, build_chat_model
 from assistant.engines.embedder import Embedder, build_embedder
 from assistant.errors import ModelError
+from assistant.governance.log import InteractionLog
 from assistant.index.versions import IndexRepository, IndexVersion
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.settings import Settings
@@ -59,9 +61,15 @@ class Services:
     retriever: HybridRetriever
     chat: ChatModelHolder
     answerer: Answerer
+    log: InteractionLog
+
+    def record(self, answer: Answer, session_id: str) -> None:
+        """Put a final answer in the governance log (never blocks, never raises)."""
+        self.log.record(answer, session_id, self.settings.fingerprint(), self.index.meta.get("corpus_sha256"))
 
     def close(self) -> None:
-        """Release the index files."""
+        """Write what the log still holds, then release the index files."""
+        self.log.stop()
         self.index.close()
 
 
@@ -74,4 +82,6 @@ def build_services(settings: Settings, chat_model: ChatModel | None = None, embe
     if chat_model is not None:
         holder._model = chat_model  # noqa: SLF001 - injection of a given model (tests, eval)
     answerer = Answerer(settings, retriever, holder)
-    return Services(settings=settings, index=index, embedder=embedder, retriever=retriever, chat=holder, answerer=answerer)
+    log = InteractionLog(settings.home, settings.governance)
+    log.start()
+    return Services(settings=settings, index=index, embedder=embedder, retriever=retriever, chat=holder, answerer=answerer, log=log)

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import ConfigError
+from assistant.governance.settings import GovernanceSettings
 
 DEFAULT_MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 
@@ -98,8 +99,8 @@ class AnswerSettings(_Section):
     """How answers are checked, and when Garant refuses instead of answering."""
 
     min_support: float = Field(0.5, ge=0, le=1, description="Share of a sentence's content words that its passage must contain (and every number) for the sentence to be kept.")
-    refuse_below_dense: float = Field(0.35, ge=-1, le=1, description="Refuse without calling the model when the best passage's cosine similarity is below this...")
-    refuse_below_coverage: float = Field(0.5, ge=0, le=1, description="...and fewer than this share of the question's content words occur in the passages.")
+    refuse_below_dense: float = Field(0.22, ge=-1, le=1, description="Refuse without calling the model when the best passage's cosine similarity is below this...")
+    refuse_below_coverage: float = Field(0.45, ge=0, le=1, description="...and fewer than this share of the question's content words occur in the passages.")
     source_chars: int = Field(1800, ge=300, le=12000, description="Characters of passage text given to the model in all (prompt time grows with every token).")
     history_turns: int = Field(1, ge=0, le=5, description="Previous questions of the conversation added to retrieval for follow-up questions.")
 
@@ -124,6 +125,7 @@ class Settings(_Section):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    governance: GovernanceSettings = Field(default_factory=GovernanceSettings)
 
     @property
     def index_dir(self) -> Path:

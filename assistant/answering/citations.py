@@ -16,7 +16,13 @@ from assistant.retrieval.analysis import analyse
 
 _MARK = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-ÖØ-Ý«\"(])|\n+")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_NUMBER = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)(?:\s*(%|€|[a-zà-ÿ]+))?")
+# words that make a number a quantity: "3 mois" must be in the passage, not just "3"
+_UNITS = {
+    "h", "heure", "heures", "hour", "hours", "jour", "jours", "day", "days", "semaine", "semaines", "week", "weeks",
+    "mois", "month", "months", "an", "ans", "année", "années", "year", "years", "minute", "minutes", "min",
+    "%", "€", "euros", "eur", "fois", "times", "ouvrés", "ouvrables", "mo", "go", "km", "lits", "beds",
+}
 
 
 def split_sentences(text: str) -> list[str]:
@@ -47,11 +53,31 @@ def support(sentence: str, passage_terms: set[str], passage_text: str, lang: str
     terms = set(analyse(sentence, lang))
     if not terms:
         return 0.0
-    folded = _fold(passage_text).replace("\u202f", " ").replace("\xa0", " ")
-    for number in _NUMBER.findall(sentence):
-        if len(number) >= 1 and number not in folded and number.replace(",", ".") not in folded:
-            return 0.0
+    if not numbers_supported(sentence, passage_text):
+        return 0.0
     return len(terms & passage_terms) / len(terms)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", _fold(text).replace("\u202f", " ").replace("\xa0", " "))
+
+
+def numbers_supported(sentence: str, passage_text: str) -> bool:
+    """Every number of the sentence occurs in the passage as a number (not inside another
+    one), and with its unit when it has one ("3 mois" needs "3 mois", not any "3")."""
+    passage = _squash(passage_text)
+    for number, unit in _NUMBER.findall(_squash(sentence)):
+        variants = {number, number.replace(",", "."), number.replace(".", ",")}
+        unit = unit if unit in _UNITS else ""
+        found = False
+        for variant in variants:
+            pattern = rf"(?<![\d.,]){re.escape(variant)}(?![\d])" + (rf"\s?{re.escape(unit)}" if unit else "")
+            if re.search(pattern, passage):
+                found = True
+                break
+        if not found:
+            return False
+    return True
 
 
 def check_sentences(answer_text: str, passages: list[str], lang: str, min_support: float) -> tuple[list[AnswerSentence], list[str]]:

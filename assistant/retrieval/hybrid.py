@@ -38,8 +38,9 @@ class Passage:
         if self.chunk.pages:
             pages = self.chunk.pages
             parts.append(f"p. {pages[0]}" if len(pages) == 1 else f"p. {pages[0]}–{pages[-1]}")
-        if self.chunk.heading_path:
-            parts.append(" › ".join(self.chunk.heading_path[-2:]))
+        headings = [h for h in self.chunk.heading_path if h.strip() != self.document.title.strip()]
+        if headings:
+            parts.append(" › ".join(headings[-2:]))
         return ", ".join(parts)
 
     def as_dict(self) -> dict[str, Any]:

@@ -3,7 +3,6 @@ notice on every answer, refusals and degraded mode labelled, mounted in a FastAP
 that also serves the indexed documents (and nothing else) for the "open" links.
 """
 
-from __future__ import annotations
 
 import html
 import logging
@@ -51,6 +50,29 @@ TEXT = {
 }
 
 
+FEEDBACK_TEXT = {
+    "fr": {"thanks": "Merci, votre avis est enregistré pour le comité de pilotage IA.",
+           "reported": "Merci, votre signalement est enregistré ; il sera examiné par le comité de pilotage IA.",
+           "no_answer": "Posez d'abord une question : le signalement porte sur la dernière réponse.",
+           "report": "Signaler une erreur", "category": "Type d'erreur", "comment": "Commentaire (sans nom ni donnée de patient)",
+           "send_report": "Envoyer le signalement"},
+    "en": {"thanks": "Thank you, your feedback is recorded for the AI steering committee.",
+           "reported": "Thank you, your report is recorded; the AI steering committee will review it.",
+           "no_answer": "Ask a question first: the report concerns the last answer.",
+           "report": "Report an error", "category": "Kind of error", "comment": "Comment (no names or patient data)",
+           "send_report": "Send the report"},
+}
+CATEGORY_LABELS = {
+    "fr": {"incorrect": "Réponse incorrecte", "source_erronee": "Source erronée", "incomplet": "Réponse incomplète", "autre": "Autre"},
+    "en": {"incorrect": "Incorrect answer", "source_erronee": "Wrong source", "incomplet": "Incomplete answer", "autre": "Other"},
+}
+
+
+def _session_id(request: Any) -> str:
+    """The page session (Gradio's per-tab hash); only its salted hash reaches the log."""
+    return str(getattr(request, "session_hash", None) or "anonymous")
+
+
 def about_markdown(services: Services, lang: str) -> str:
     """What the assistant is for, the documents it knows, the model, how answers are made."""
     docs = sorted(services.retriever.documents.values(), key=lambda d: (d.kind, d.title))
@@ -89,50 +111,88 @@ def build_page(services: Services):  # type: ignore[no-untyped-def]
 
     default_lang = services.settings.language
 
-    def respond(question: str, history: list[dict[str, Any]], lang: str, asked: list[str]) -> Iterator[tuple[Any, ...]]:
+    def respond(question: str, history: list[dict[str, Any]], lang: str, asked: list[str], answer_ids: dict[str, str],
+                request: gr.Request) -> Iterator[tuple[Any, ...]]:
         history = list(history or [])
         asked = list(asked or [])
+        answer_ids = dict(answer_ids or {})
+        session = _session_id(request)
         history.append({"role": "user", "content": question})
         labels = LABELS[lang]
         history.append({"role": "assistant", "content": f"⚠️ **{NOTICE[lang]}**\n\n_{labels['searching']}_"})
-        yield history, "", "", asked
+        yield history, "", "", asked, answer_ids
         try:
             passages: list[Any] = []
             written = ""
             for event in services.answerer.stream(question, lang=lang, history=asked):
                 if event.kind == "sources":
                     passages = event.data
-                    yield history, sources_html(passages, lang), "", asked
+                    yield history, sources_html(passages, lang), "", asked, answer_ids
                 elif event.kind == "token":
                     written += event.data
                     history[-1] = {"role": "assistant", "content": f"⚠️ **{NOTICE[lang]}**\n\n{html.escape(written)}"}
-                    yield history, sources_html(passages, lang), "", asked
+                    yield history, sources_html(passages, lang), "", asked, answer_ids
                 else:
                     answer = event.data
+                    services.record(answer, session)
                     history[-1] = {"role": "assistant", "content": answer_markdown(answer)}
                     asked.append(question)
-                    yield history, sources_html(answer.retrieved, lang, answer.cited), "", asked
+                    answer_ids[str(len(history) - 1)] = answer.id
+                    answer_ids["last"] = answer.id
+                    yield history, sources_html(answer.retrieved, lang, answer.cited), "", asked, answer_ids
         except GarantError as exc:
             history[-1] = {"role": "assistant", "content": f"❌ {html.escape(exc.message(lang))}"}
-            yield history, "", question, asked
+            yield history, "", question, asked, answer_ids
         except Exception:  # noqa: BLE001 - no traceback ever reaches the page
             log.exception("unexpected error while answering")
             history[-1] = {"role": "assistant", "content": f"❌ {TEXT[lang]['internal']}"}
-            yield history, "", question, asked
+            yield history, "", question, asked, answer_ids
+
+    def rate(answer_ids: dict[str, str], lang: str, data: gr.LikeData, request: gr.Request) -> str:
+        """👍 / 👎 on an answer of the conversation."""
+        index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+        answer_id = (answer_ids or {}).get(str(index))
+        if answer_id is None:
+            return ""
+        try:
+            services.log.add_feedback(answer_id, _session_id(request), rating=1 if data.liked else -1)
+        except GarantError as exc:
+            return f"❌ {html.escape(exc.message(lang))}"
+        return FEEDBACK_TEXT[lang]["thanks"]
+
+    def report(answer_ids: dict[str, str], category: str, comment: str, lang: str, request: gr.Request) -> tuple[str, str]:
+        """'Signaler une erreur' on the last answer, with a category and a comment."""
+        answer_id = (answer_ids or {}).get("last")
+        if answer_id is None:
+            return FEEDBACK_TEXT[lang]["no_answer"], comment
+        try:
+            services.log.add_feedback(answer_id, _session_id(request), category=category, comment=(comment or "")[:2000] or None)
+        except GarantError as exc:
+            return f"❌ {html.escape(exc.message(lang))}", comment
+        return FEEDBACK_TEXT[lang]["reported"], ""
 
     with gr.Blocks(title="Garant", analytics_enabled=False) as page:
         asked = gr.State([])
+        answer_ids = gr.State({})
         gr.Markdown(f"# {TEXT[default_lang]['title']}\n{TEXT[default_lang]['intro']}")
         gr.HTML(f'<div class="garant-notice" id="garant-notice">⚠️ {NOTICE["fr"]} · {NOTICE["en"]}</div>')
         banner = gr.HTML("", elem_id="garant-banner")
         with gr.Row():
             with gr.Column(scale=3):
                 lang = gr.Radio(["fr", "en"], value=default_lang, label="Langue / Language")
-                chat = gr.Chatbot(label="Garant", height=480, sanitize_html=True, allow_tags=False, feedback_options=None)
+                chat = gr.Chatbot(label="Garant", height=480, sanitize_html=True, allow_tags=False, feedback_options=("Like", "Dislike"))
                 question = gr.Textbox(placeholder=TEXT[default_lang]["placeholder"], show_label=False, lines=2, max_length=services.settings.server.max_question_chars + 500)
                 with gr.Row():
                     send = gr.Button(TEXT[default_lang]["send"], variant="primary")
                     new = gr.Button(TEXT[default_lang]["new"])
+                ack = gr.Markdown("", elem_id="garant-ack")
+                with gr.Accordion(FEEDBACK_TEXT[default_lang]["report"], open=False, elem_id="garant-report"):
+                    category = gr.Dropdown(
+                        choices=[(label, key) for key, label in CATEGORY_LABELS[default_lang].items()],
+                        value="incorrect", label=FEEDBACK_TEXT[default_lang]["category"],
+                    )
+                    comment = gr.Textbox(label=FEEDBACK_TEXT[default_lang]["comment"], lines=2, max_length=2000)
+                    report_button = gr.Button(FEEDBACK_TEXT[default_lang]["send_report"])
             with gr.Column(scale=2):
                 sources = gr.HTML(label="Sources", elem_id="garant-sources")
         with gr.Accordion(TEXT[default_lang]["about"], open=False):
@@ -143,11 +203,13 @@ def build_page(services: Services):  # type: ignore[no-untyped-def]
                 return f'<div class="garant-banner">{TEXT[lang_value]["model_down"]}</div>'
             return ""
 
-        inputs = [question, chat, lang, asked]
-        outputs = [chat, sources, question, asked]
+        inputs = [question, chat, lang, asked, answer_ids]
+        outputs = [chat, sources, question, asked, answer_ids]
         for trigger in (send.click, question.submit):
             trigger(respond, inputs, outputs, concurrency_limit=1).then(model_banner, [lang], [banner])
-        new.click(lambda: ([], "", "", []), None, [chat, sources, question, asked])
+        new.click(lambda: ([], "", "", [], {}, ""), None, [chat, sources, question, asked, answer_ids, ack])
+        chat.like(rate, [answer_ids, lang], [ack])
+        report_button.click(report, [answer_ids, category, comment, lang], [ack, comment])
         page.load(model_banner, [lang], [banner])
     page.queue(max_size=services.settings.server.max_queue, default_concurrency_limit=1)
     return page
@@ -190,4 +252,7 @@ def serve(settings: Settings) -> None:
         log.warning("starting in degraded mode: %s", exc.message_en)
     app = build_app(services)
     print(f"Garant : page du personnel sur http://{settings.server.host}:{settings.server.port}/", flush=True)
-    uvicorn.run(app, host=settings.server.host, port=settings.server.port, log_level="warning")
+    try:
+        uvicorn.run(app, host=settings.server.host, port=settings.server.port, log_level="warning")
+    finally:
+        services.close()

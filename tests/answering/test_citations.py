@@ -47,3 +47,13 @@ def test_refusal_phrasings_are_recognised() -> None:
     assert is_refusal(refusal, refusal)
     assert is_refusal("Les extraits ne contiennent pas cette information.", refusal)
     assert not is_refusal("Le comité se réunit chaque trimestre [1].", refusal)
+
+
+def test_a_number_must_come_with_its_unit() -> None:
+    from assistant.answering.citations import numbers_supported
+
+    passage = "Le module dure 1 h 30 et se renouvelle tous les 2 ans ; 3 sessions par an."
+    assert numbers_supported("Le module se renouvelle tous les 2 ans.", passage)
+    assert not numbers_supported("Le module dure 3 mois.", passage)
+    assert not numbers_supported("Il se renouvelle tous les 20 ans.", passage)
+    assert numbers_supported("Il y a 3 sessions.", passage)

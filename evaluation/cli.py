@@ -1,0 +1,48 @@
+"""`garant-eval`: measures retrieval and answers on a question set and writes the report.
+
+Thin layer over `evaluation.runner` and `evaluation.report`; see `garant-eval --help`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from assistant.cli_support import add_common_options, run, settings_from
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="garant-eval", description="Évalue Garant sur un jeu de questions et rédige le rapport.")
+    add_common_options(parser)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("run", help="pose les questions (reprend là où une évaluation interrompue s'est arrêtée), puis écrit le rapport")
+    p.add_argument("--dataset", type=Path, required=True, help="questions, une ligne JSON par question")
+    p.add_argument("--out", type=Path, required=True, help="dossier des résultats (results.jsonl, run.json, metrics.json, report.md)")
+    p.add_argument("--no-llm", action="store_true", help="recherche seule, sans rédiger de réponse")
+    p.add_argument("--limit", type=int, default=None, help="seulement les N premières questions du jeu")
+    p.add_argument("--compare", type=Path, default=None, help="dossier --out d'une évaluation précédente à comparer")
+    p = sub.add_parser("report", help="réécrit le rapport à partir des résultats déjà enregistrés")
+    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--compare", type=Path, default=None)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point body (wrapped by `run`)."""
+    from evaluation.report import write_report
+
+    args = _parser().parse_args(argv)
+    if args.command == "run":
+        from evaluation.runner import run as run_evaluation
+
+        summary = run_evaluation(settings_from(args), args.dataset, args.out, no_llm=args.no_llm, limit=args.limit)
+        print(f"{summary.computed} question(s) évaluée(s), {summary.skipped} reprise(s) d'une exécution précédente.")
+    _, report = write_report(args.out, args.compare)
+    print(f"rapport : {report}")
+    return 0
+
+
+def entry() -> None:
+    """Console-script entry point."""
+    sys.exit(run(main))

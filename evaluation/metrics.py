@@ -1,0 +1,319 @@
+"""Pure functions that turn per-question results into the evaluation's numbers.
+
+Input: the records the runner appends to results.jsonl (one dict per question, see
+`evaluation.runner`). Output: plain dicts, JSON-ready. Every rate carries its count, its
+denominator and a Wilson 95 % interval; means (MRR) and latencies carry n only.
+Nothing here reads files, so the report can be regenerated from stored results.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+Z95 = 1.959963984540054
+TOP = 5
+MODES = ("lexical", "dense", "hybrid", "reranked")
+_SPACES = re.compile(r"\s+")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
+
+
+# --- matching -----------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Text without case, accents or whitespace, for keyword matching ("75 %" ~ "75%")."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACES.sub("", bare.casefold())
+
+
+def keyword_groups_found(text: str, groups: Sequence[Sequence[str]]) -> list[bool]:
+    """For each group of alternatives, whether one of them occurs in `text`."""
+    folded = fold(text)
+    return [any(fold(alt) in folded for alt in group) for group in groups]
+
+
+def keywords_match(text: str, groups: Sequence[Sequence[str]]) -> bool:
+    """True when every group has an alternative in `text` (no groups: True)."""
+    return all(keyword_groups_found(text, groups))
+
+
+def matched_sources(doc: Mapping[str, Any], expected: Sequence[str]) -> list[str]:
+    """Expected strings that occur (case-insensitively) in the document's path, id or title."""
+    haystack = " ".join(str(doc.get(key) or "") for key in ("source_path", "doc_id", "title")).casefold()
+    return [s for s in expected if s.casefold() in haystack]
+
+
+def first_relevant_rank(docs: Sequence[Mapping[str, Any]], expected: Sequence[str]) -> int | None:
+    """1-based rank of the first passage from an expected source, or None."""
+    for rank, doc in enumerate(docs, start=1):
+        if matched_sources(doc, expected):
+            return rank
+    return None
+
+
+def hit_at(docs: Sequence[Mapping[str, Any]], expected: Sequence[str], k: int) -> bool:
+    """Whether an expected source is among the first k passages."""
+    rank = first_relevant_rank(docs, expected)
+    return rank is not None and rank <= k
+
+
+def reciprocal_rank(docs: Sequence[Mapping[str, Any]], expected: Sequence[str]) -> float:
+    """1/rank of the first relevant passage (0 when none)."""
+    rank = first_relevant_rank(docs, expected)
+    return 0.0 if rank is None else 1.0 / rank
+
+
+def recall_counts(docs: Sequence[Mapping[str, Any]], expected: Sequence[str], k: int) -> tuple[int, int]:
+    """(expected strings found in the first k passages, expected strings)."""
+    found: set[str] = set()
+    for doc in docs[:k]:
+        found.update(matched_sources(doc, expected))
+    return len(found), len(expected)
+
+
+def citation_counts(sentences: Iterable[Mapping[str, Any]], n_retrieved: int, min_support: float) -> tuple[int, int, int]:
+    """(valid sentences, re-attached sentences, sentences) of one answer.
+
+    Valid: every cited number points inside the retrieved set and the sentence's support
+    reaches `min_support`. Re-attached: Garant replaced the model's citation."""
+    valid = reattached = total = 0
+    for sentence in sentences:
+        total += 1
+        sources = sentence.get("sources") or []
+        inside = bool(sources) and all(1 <= n <= n_retrieved for n in sources)
+        valid += inside and float(sentence.get("support", 0.0)) >= min_support
+        reattached += sentence.get("status") == "reattached"
+    return valid, reattached, total
+
+
+# --- statistics ---------------------------------------------------------------------------
+
+
+def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float] | None:
+    """Wilson score interval of k successes in n trials (None when n = 0)."""
+    if n <= 0:
+        return None
+    p = k / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z / denominator * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def rate(k: int, n: int) -> dict[str, Any]:
+    """A rate with its count, denominator and Wilson 95 % interval (value None when n = 0)."""
+    interval = wilson(k, n)
+    return {
+        "k": k,
+        "n": n,
+        "value": None if n == 0 else round(k / n, 4),
+        "low": None if interval is None else round(interval[0], 4),
+        "high": None if interval is None else round(interval[1], 4),
+    }
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The q-th quantile (0–1) by linear interpolation between order statistics."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    lower = math.floor(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def latency(values: Sequence[float]) -> dict[str, Any]:
+    """Median and 95th percentile of durations, in seconds."""
+    p50, p95 = percentile(values, 0.5), percentile(values, 0.95)
+    return {"n": len(values), "p50": None if p50 is None else round(p50, 3), "p95": None if p95 is None else round(p95, 3)}
+
+
+def mean(values: Sequence[float]) -> dict[str, Any]:
+    """A mean with its n (value None when empty)."""
+    return {"n": len(values), "value": round(sum(values) / len(values), 4) if values else None}
+
+
+# --- aggregation --------------------------------------------------------------------------
+
+
+def _expected(record: Mapping[str, Any]) -> list[str]:
+    return list(record["question"].get("expected_sources") or [])
+
+
+def retrieval_metrics(records: Sequence[Mapping[str, Any]], mode: str, top: int = TOP) -> dict[str, Any] | None:
+    """hit@1, hit@top, MRR, recall@top and latency of one retrieval mode (None if not run)."""
+    runs = [(r, r["retrieval"][mode]) for r in records if mode in (r.get("retrieval") or {})]
+    if not runs:
+        return None
+    scored = [(r, run["docs"]) for r, run in runs if r["question"]["answerable"] and _expected(r)]
+    found = total = 0
+    for r, docs in scored:
+        f, t = recall_counts(docs, _expected(r), top)
+        found, total = found + f, total + t
+    return {
+        "hit@1": rate(sum(hit_at(docs, _expected(r), 1) for r, docs in scored), len(scored)),
+        f"hit@{top}": rate(sum(hit_at(docs, _expected(r), top) for r, docs in scored), len(scored)),
+        "mrr": mean([reciprocal_rank(docs, _expected(r)) for r, docs in scored]),
+        f"recall@{top}": rate(found, total),
+        "latency_s": latency([run["seconds"] for _, run in runs]),
+    }
+
+
+def answer_metrics(records: Sequence[Mapping[str, Any]], min_support: float) -> dict[str, Any] | None:
+    """Keyword accuracy, refusals, citations, notice, degraded share and latency (None without answers)."""
+    answered = [r for r in records if r.get("answer") is not None]
+    if not answered:
+        return None
+    answerable = [r for r in answered if r["question"]["answerable"]]
+    unanswerable = [r for r in answered if not r["question"]["answerable"]]
+    refused = [r for r in answered if r["answer"]["refused"]]
+    with_keywords = [r for r in answerable if r["question"].get("expected_keywords")]
+    with_sources = [r for r in answerable if _expected(r)]
+    valid = reattached = sentences = 0
+    for r in answered:
+        v, a, t = citation_counts(r["answer"]["sentences"], len(r["answer"]["retrieved"]), min_support)
+        valid, reattached, sentences = valid + v, reattached + a, sentences + t
+    first_tokens = [r["answer"]["first_token_s"] for r in answered if r["answer"].get("first_token_s") is not None]
+    return {
+        "keyword_accuracy": rate(sum(_keywords_ok(r) for r in with_keywords), len(with_keywords)),
+        "refusal_recall": rate(sum(r["answer"]["refused"] for r in unanswerable), len(unanswerable)),
+        "refusal_precision": rate(sum(not r["question"]["answerable"] for r in refused), len(refused)),
+        "wrong_refusal_share": rate(sum(r["answer"]["refused"] for r in answerable), len(answerable)),
+        "context_hit": rate(
+            sum(hit_at(r["answer"]["retrieved"], _expected(r), len(r["answer"]["retrieved"])) for r in with_sources), len(with_sources)
+        ),
+        "citation_validity": rate(valid, sentences),
+        "reattached_share": rate(reattached, sentences),
+        "notice_share": rate(sum(bool(r["answer"].get("notice")) for r in answered), len(answered)),
+        "degraded_share": rate(sum(r["answer"]["degraded"] for r in answered), len(answered)),
+        "latency_s": {"first_token": latency(first_tokens), "total": latency([r["answer"]["total_s"] for r in answered])},
+    }
+
+
+def _keywords_ok(record: Mapping[str, Any]) -> bool:
+    answer = record["answer"]
+    if answer["refused"] or answer["degraded"]:
+        return False
+    return keywords_match(answer["text"], record["question"]["expected_keywords"])
+
+
+def summarise(records: Sequence[Mapping[str, Any]], min_support: float) -> dict[str, Any]:
+    """Counts, retrieval metrics per mode and answer metrics of a set of records."""
+    ok = [r for r in records if not r.get("error")]
+    return {
+        "questions": len(records),
+        "answerable": sum(r["question"]["answerable"] for r in records),
+        "unanswerable": sum(not r["question"]["answerable"] for r in records),
+        "errors": len(records) - len(ok),
+        "retrieval": {mode: m for mode in MODES if (m := retrieval_metrics(ok, mode)) is not None},
+        "answers": answer_metrics(ok, min_support),
+    }
+
+
+def group_by(records: Sequence[Mapping[str, Any]], key: Callable[[Mapping[str, Any]], str], min_support: float) -> dict[str, Any]:
+    """`summarise` of each group of records, groups sorted by name."""
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for record in records:
+        groups.setdefault(key(record), []).append(record)
+    return {name: summarise(groups[name], min_support) for name in sorted(groups)}
+
+
+def _excerpt(text: str, size: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def failures(records: Sequence[Mapping[str, Any]], top: int = TOP) -> dict[str, list[dict[str, Any]]]:
+    """Questions to look at: retrieval misses, keyword misses, wrong refusals, answers that should be refusals, errors."""
+    out: dict[str, list[dict[str, Any]]] = {
+        "retrieval_missed": [],
+        "keywords_missed": [],
+        "wrong_refusals": [],
+        "answered_should_refuse": [],
+        "errors": [],
+    }
+    for r in records:
+        q, answer = r["question"], r.get("answer")
+        row = {"id": r["id"], "question": q["question"], "lang": r.get("lang")}
+        if r.get("error"):
+            out["errors"].append({**row, "error": r["error"]})
+            continue
+        hybrid = (r.get("retrieval") or {}).get("hybrid")
+        if q["answerable"] and _expected(r) and hybrid is not None and not hit_at(hybrid["docs"], _expected(r), top):
+            titles = [_excerpt(str(d.get("title") or d.get("doc_id")), 90) for d in hybrid["docs"][:top]]
+            found = list(dict.fromkeys(titles))[:3]
+            out["retrieval_missed"].append({**row, "expected_sources": _expected(r), "found": found})
+        if answer is None:
+            continue
+        text = _excerpt(answer["text"])
+        if q["answerable"] and answer["refused"]:
+            out["wrong_refusals"].append({**row, "answer": text})
+        elif not q["answerable"] and not answer["refused"] and not answer["degraded"]:
+            out["answered_should_refuse"].append({**row, "answer": text})
+        elif q["answerable"] and q.get("expected_keywords") and not answer["degraded"] and not _keywords_ok(r):
+            groups = q["expected_keywords"]
+            missing = [g for g, hit in zip(groups, keyword_groups_found(answer["text"], groups), strict=True) if not hit]
+            out["keywords_missed"].append({**row, "answer": text, "missing": missing})
+    return out
+
+
+def compute_metrics(records: Sequence[Mapping[str, Any]], min_support: float) -> dict[str, Any]:
+    """Everything the report shows: overall, by language, by expected document kind, failures."""
+    return {
+        **summarise(records, min_support),
+        "by_lang": group_by(records, lambda r: r.get("lang") or r["question"].get("lang") or "?", min_support),
+        "by_kind": group_by(records, lambda r: r["question"].get("kind") or "(non précisé)", min_support),
+        "failures": failures(records),
+    }
+
+
+# --- comparison ---------------------------------------------------------------------------
+
+
+def _rates(metrics: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Flattened 'retrieval.hybrid.hit@5' → rate (plus MRR means) of one metrics dict."""
+    out: dict[str, dict[str, Any]] = {}
+    for mode, values in (metrics.get("retrieval") or {}).items():
+        for name, value in values.items():
+            if name != "latency_s":
+                out[f"retrieval.{mode}.{name}"] = value
+    for name, value in (metrics.get("answers") or {}).items():
+        if name != "latency_s":
+            out[f"answers.{name}"] = value
+    return out
+
+
+def intervals_overlap(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two rates' 95 % intervals overlap (True when either has none)."""
+    if a.get("low") is None or b.get("low") is None:
+        return True
+    return a["low"] <= b["high"] and b["low"] <= a["high"]
+
+
+def compare_metrics(current: Mapping[str, Any], previous: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per measure present in both runs: values, delta, and whether the change is
+    clear (intervals that do not overlap; means without interval are never flagged)."""
+    now, before = _rates(current), _rates(previous)
+    rows = []
+    for name in now:
+        if name not in before or now[name].get("value") is None or before[name].get("value") is None:
+            continue
+        a, b = now[name], before[name]
+        rows.append(
+            {
+                "measure": name,
+                "previous": b["value"],
+                "current": a["value"],
+                "delta": round(a["value"] - b["value"], 4),
+                "previous_n": b["n"],
+                "current_n": a["n"],
+                "significant": "low" in a and not intervals_overlap(a, b),
+            }
+        )
+    return rows

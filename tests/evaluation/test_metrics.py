@@ -1,0 +1,206 @@
+"""Evaluation metrics on hand-computed examples."""
+
+from __future__ import annotations
+
+import pytest
+
+from evaluation.metrics import (
+    citation_counts,
+    compare_metrics,
+    compute_metrics,
+    first_relevant_rank,
+    fold,
+    keywords_match,
+    matched_sources,
+    percentile,
+    rate,
+    recall_counts,
+    reciprocal_rank,
+    wilson,
+)
+
+ANAP = {"doc_id": "anap-ia-confiance", "title": "Déployer une IA de confiance", "source_path": "/c/guides/anap.txt"}
+AI_ACT = {"doc_id": "reglement-ue", "title": "Règlement IA", "source_path": "/c/reglementation/eu-ai-act-2024-1689-fr.md"}
+CNIL = {"doc_id": "cnil-guide", "title": "Guide CNIL", "source_path": "/c/guides/cnil.md"}
+
+
+def test_wilson_interval_matches_hand_computed_values() -> None:
+    low, high = wilson(8, 10)
+    assert low == pytest.approx(0.4902, abs=1e-4) and high == pytest.approx(0.9433, abs=1e-4)
+    low, high = wilson(80, 100)
+    assert low == pytest.approx(0.7112, abs=1e-4) and high == pytest.approx(0.8666, abs=1e-4)
+
+
+def test_wilson_interval_at_the_bounds_stays_inside_zero_one() -> None:
+    low, high = wilson(0, 5)
+    assert low == 0.0 and high == pytest.approx(0.4345, abs=1e-4)
+    low, high = wilson(5, 5)
+    assert low == pytest.approx(0.5655, abs=1e-4) and high == 1.0
+    assert wilson(0, 0) is None
+
+
+def test_rate_carries_count_denominator_and_interval() -> None:
+    assert rate(8, 10) == {"k": 8, "n": 10, "value": 0.8, "low": 0.4902, "high": 0.9433}
+    assert rate(0, 0) == {"k": 0, "n": 0, "value": None, "low": None, "high": None}
+
+
+def test_percentiles_interpolate_linearly() -> None:
+    assert percentile([4.0, 1.0, 3.0, 2.0], 0.5) == pytest.approx(2.5)
+    assert percentile([1.0, 2.0, 3.0, 4.0], 0.95) == pytest.approx(3.85)
+    assert percentile([7.0], 0.95) == 7.0
+    assert percentile([], 0.5) is None
+
+
+def test_sources_match_case_insensitively_on_path_id_or_title() -> None:
+    assert matched_sources(ANAP, ["ANAP", "2024-1689"]) == ["ANAP"]
+    assert matched_sources(AI_ACT, ["anap", "2024-1689"]) == ["2024-1689"]
+    assert matched_sources({"doc_id": "x", "title": "Guide CNIL", "source_path": ""}, ["guide cnil"]) == ["guide cnil"]
+
+
+def test_rank_based_retrieval_measures() -> None:
+    docs = [CNIL, AI_ACT, ANAP]
+    assert first_relevant_rank(docs, ["anap", "2024-1689"]) == 2
+    assert reciprocal_rank(docs, ["anap"]) == pytest.approx(1 / 3)
+    assert reciprocal_rank(docs, ["absent"]) == 0.0
+    assert recall_counts(docs, ["anap", "2024-1689", "absent"], 2) == (1, 3)
+    assert recall_counts(docs, ["anap", "2024-1689", "absent"], 5) == (2, 3)
+
+
+@pytest.mark.parametrize(
+    "answer", ["Les CADRES représentent 75 % des agents.", "les cadres : 75%", "les cadres 75\u202f%", "Les  cadres\n75 %"]
+)
+def test_keywords_match_whatever_the_case_and_spacing(answer: str) -> None:
+    assert keywords_match(answer, [["75 %"], ["cadres"]])
+
+
+def test_keywords_match_without_accents_and_need_every_group() -> None:
+    assert keywords_match("Le délai est de 24 HEURES.", [["delai"], ["24 heures", "vingt-quatre heures"]])
+    assert keywords_match("Le delai est de 24 heures.", [["délai"]])
+    assert not keywords_match("Le délai est de 48 heures.", [["délai"], ["24 heures"]])
+    assert fold("L’Anap  Déploie") == "l'anapdeploie"
+
+
+def test_citation_validity_counts_inside_and_supported_sentences_and_reattached_ones() -> None:
+    sentences = [
+        {"sources": [1], "support": 0.8, "status": "supported"},
+        {"sources": [2], "support": 0.6, "status": "reattached"},
+        {"sources": [5], "support": 0.9, "status": "supported"},  # outside the 3 retrieved passages
+        {"sources": [1], "support": 0.3, "status": "supported"},  # below min_support
+    ]
+    assert citation_counts(sentences, n_retrieved=3, min_support=0.5) == (2, 1, 4)
+
+
+def _record(
+    qid: str,
+    answerable: bool,
+    hybrid: list[dict],
+    answer: dict | None,
+    lang: str = "fr",
+    kind: str | None = None,
+    sources: list[str] | None = None,
+    keywords: list[list[str]] | None = None,
+) -> dict:
+    return {
+        "id": qid,
+        "lang": lang,
+        "error": None,
+        "question": {
+            "id": qid,
+            "question": f"question {qid}",
+            "answerable": answerable,
+            "lang": lang,
+            "kind": kind,
+            "expected_sources": sources or [],
+            "expected_keywords": keywords or [],
+        },
+        "retrieval": {"hybrid": {"docs": hybrid, "seconds": 0.1}, "lexical": {"docs": hybrid[::-1], "seconds": 0.05}},
+        "answer": answer,
+    }
+
+
+def _answer(
+    text: str,
+    refused: bool = False,
+    degraded: bool = False,
+    sentences: list[dict] | None = None,
+    retrieved: list[dict] | None = None,
+    first: float | None = 1.0,
+    total: float = 2.0,
+) -> dict:
+    return {
+        "text": text,
+        "refused": refused,
+        "degraded": degraded,
+        "notice": "Réponse générée par IA — à vérifier",
+        "sentences": sentences or [],
+        "retrieved": retrieved or [],
+        "first_token_s": first,
+        "total_s": total,
+    }
+
+
+def test_aggregate_metrics_on_a_hand_computed_run() -> None:
+    ok_sentence = {"sources": [1], "support": 1.0, "status": "supported"}
+    records = [
+        _record(
+            "a",
+            True,
+            [ANAP, CNIL],
+            _answer("75 % des cadres", sentences=[ok_sentence], retrieved=[ANAP]),
+            sources=["anap"],
+            keywords=[["75 %"], ["cadres"]],
+            kind="guide",
+        ),
+        _record(
+            "b",
+            True,
+            [CNIL, AI_ACT],
+            _answer("Autre chose", sentences=[{**ok_sentence, "status": "reattached"}], retrieved=[CNIL]),
+            sources=["2024-1689"],
+            keywords=[["article 4"]],
+            lang="en",
+            kind="reglement",
+        ),
+        _record("c", True, [CNIL], _answer("refus", refused=True, first=None, total=0.5), sources=["anap"], keywords=[["x"]], kind="guide"),
+        _record("d", False, [CNIL], _answer("refus", refused=True, first=None, total=0.4)),
+        _record("e", False, [CNIL], _answer("invention", sentences=[ok_sentence], retrieved=[CNIL], total=3.0)),
+    ]
+    m = compute_metrics(records, min_support=0.5)
+    hybrid = m["retrieval"]["hybrid"]
+    assert (hybrid["hit@1"]["k"], hybrid["hit@1"]["n"]) == (1, 3)
+    assert (hybrid["hit@5"]["k"], hybrid["hit@5"]["n"]) == (2, 3)
+    assert hybrid["mrr"]["value"] == pytest.approx((1 + 0.5 + 0) / 3, abs=1e-4)
+    assert (hybrid["recall@5"]["k"], hybrid["recall@5"]["n"]) == (2, 3)
+    assert m["retrieval"]["lexical"]["hit@1"]["k"] == 1  # reversed list: b's AI Act comes first, a's ANAP second
+    answers = m["answers"]
+    assert (answers["keyword_accuracy"]["k"], answers["keyword_accuracy"]["n"]) == (1, 3)
+    assert (answers["refusal_recall"]["k"], answers["refusal_recall"]["n"]) == (1, 2)
+    assert (answers["refusal_precision"]["k"], answers["refusal_precision"]["n"]) == (1, 2)
+    assert (answers["wrong_refusal_share"]["k"], answers["wrong_refusal_share"]["n"]) == (1, 3)
+    assert (answers["context_hit"]["k"], answers["context_hit"]["n"]) == (1, 3)
+    assert (answers["citation_validity"]["k"], answers["citation_validity"]["n"]) == (3, 3)
+    assert (answers["reattached_share"]["k"], answers["reattached_share"]["n"]) == (1, 3)
+    assert answers["notice_share"]["value"] == 1.0 and answers["degraded_share"]["value"] == 0.0
+    assert answers["latency_s"]["first_token"] == {"n": 3, "p50": 1.0, "p95": 1.0}
+    assert answers["latency_s"]["total"]["p50"] == 2.0
+    assert set(m["by_lang"]) == {"fr", "en"} and m["by_lang"]["en"]["questions"] == 1
+    assert set(m["by_kind"]) == {"guide", "reglement", "(non précisé)"}
+    assert m["by_kind"]["guide"]["retrieval"]["hybrid"]["hit@5"]["k"] == 1
+    failures = m["failures"]
+    assert [x["id"] for x in failures["retrieval_missed"]] == ["c"]
+    assert [x["id"] for x in failures["wrong_refusals"]] == ["c"]
+    assert [x["id"] for x in failures["answered_should_refuse"]] == ["e"]
+    assert [(x["id"], x["missing"]) for x in failures["keywords_missed"]] == [("b", [["article 4"]])]
+
+
+def test_comparison_flags_only_changes_whose_intervals_do_not_overlap() -> None:
+    def metrics(hit: tuple[int, int], kw: tuple[int, int]) -> dict:
+        return {
+            "retrieval": {"hybrid": {"hit@5": rate(*hit), "mrr": {"n": hit[1], "value": 0.5}, "latency_s": {}}},
+            "answers": {"keyword_accuracy": rate(*kw), "latency_s": {}},
+        }
+
+    rows = {r["measure"]: r for r in compare_metrics(metrics((95, 100), (8, 10)), metrics((50, 100), (6, 10)))}
+    assert rows["retrieval.hybrid.hit@5"]["significant"] and rows["retrieval.hybrid.hit@5"]["delta"] == pytest.approx(0.45)
+    assert not rows["answers.keyword_accuracy"]["significant"] and rows["answers.keyword_accuracy"]["delta"] == pytest.approx(0.2)
+    assert not rows["retrieval.hybrid.mrr"]["significant"]
