@@ -27,6 +27,8 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) -q -e ".[model,test]"
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+	  || echo "chromium could not be installed (needs root and Debian's packages): the browser test will be skipped"
 	touch $@
 
 install: $(VENV)/.installed
