@@ -125,6 +125,12 @@ class HybridRetriever:
             rankings["lexical"] = [cid for cid, _ in hits_lex]
         weights = {"dense": self.settings.dense_weight, "lexical": self.settings.lexical_weight}
         fused = weighted_rrf(rankings, weights, k=self.settings.rrf_k)
+        if lang and self.settings.same_language_boost != 1.0:
+            boost = self.settings.same_language_boost
+            fused = sorted(
+                ((cid, score * boost if self.documents[self._doc_of[cid]].lang == lang else score) for cid, score in fused),
+                key=lambda item: -item[1],
+            )
         fused = collapse_near_duplicates(fused, self._text_of.__getitem__)
         chosen = diversify(fused, self._doc_of.__getitem__, self.settings.per_document_max, k)
         records = self.version.store.chunks_by_id([cid for cid, _ in chosen])
