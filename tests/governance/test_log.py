@@ -18,8 +18,9 @@ import pytest
 from assistant.answering.model import REFUSAL_LABEL, Answer, AnswerSentence
 from assistant.errors import InputError
 from assistant.governance import log as log_module
-from assistant.governance.log import InteractionLog, normalise_question
+from assistant.governance.log import InteractionLog
 from assistant.governance.migrations import MIGRATIONS, connect, migrate
+from assistant.governance.queries import normalise_question
 from assistant.governance.settings import GovernanceSettings
 from assistant.index.store import ChunkRecord, DocumentRecord
 from assistant.retrieval.hybrid import Passage
