@@ -22,6 +22,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["fr", "en"])
     p.add_argument("--json", action="store_true", help="sortie JSON (réponse, citations, provenance)")
     p.add_argument("--include-archived", action="store_true")
+    p.add_argument("--no-llm", action="store_true", help="mode dégradé forcé : les passages, sans synthèse par le modèle")
+    p.add_argument("--k", type=int, default=None, help="nombre de passages retenus (défaut : retrieval.top_k)")
     p = sub.add_parser("serve", help="ouvre la page du personnel")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
@@ -35,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--flagged", action="store_true", help="seulement les réponses signalées par le personnel")
     p.add_argument("--days", type=int, default=30, help="période des statistiques")
     p.add_argument("--json", action="store_true")
+    sub.add_parser("review", help="ouvre la page de revue du comité de pilotage IA (port governance.review_port)")
+    p = sub.add_parser("review-passwd", help="crée l'empreinte du mot de passe d'un compte de revue, à coller dans garant.toml")
+    p.add_argument("username")
+    p.add_argument("--role", choices=["reviewer", "admin"], default="reviewer")
     return parser
 
 
@@ -73,7 +79,7 @@ def _ask(args: argparse.Namespace) -> int:
         settings.retrieval.include_archived = True
     services = build_services(settings)
     try:
-        stream = services.answerer.stream(args.question, lang=args.lang)
+        stream = services.answerer.stream(args.question, lang=args.lang, k=args.k, no_llm=args.no_llm)
         final = None
         for event in stream:
             if event.kind == "token" and not args.json:
@@ -120,6 +126,17 @@ def main(argv: list[str] | None = None) -> int:
         return _ask(args)
     if args.command == "log":
         return _log(args)
+    if args.command == "review":
+        from assistant.governance.review_app import serve_review
+
+        serve_review(settings_from(args))
+        return 0
+    if args.command == "review-passwd":
+        from assistant.governance.accounts import account_entry
+
+        password = getpass.getpass("Mot de passe / password: ")
+        print(account_entry(args.username, args.role, password, getpass.getpass("Confirmation: ")))
+        return 0
     if args.command == "settings":
         from assistant.settings import settings_reference
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import ConfigError
 from assistant.governance.settings import GovernanceSettings
+from assistant.web.api_settings import ApiSettings
 
 DEFAULT_MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 
@@ -127,6 +128,7 @@ class Settings(_Section):
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     governance: GovernanceSettings = Field(default_factory=GovernanceSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
     @property
     def index_dir(self) -> Path:

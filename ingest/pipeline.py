@@ -311,6 +311,7 @@ class Ingestor:
             effective_date=meta.effective_date, status=meta.status, owner=meta.owner, lang=meta.lang,
             source_path=file.source_key, content_sha256=file.content_sha256, size_bytes=file.size_bytes,
             page_count=parsed.page_count, chunk_count=len(records), ingested_at=_now(),
+            rel_path=file.path.relative_to(file.root).as_posix(),
         )
         if old is not None:
             staging.store.delete_document(old.doc_id)

@@ -8,14 +8,22 @@ from typing import Any, Literal
 
 from assistant.retrieval.hybrid import Passage
 
-NOTICE = {"fr": "Réponse générée par IA — à vérifier", "en": "AI-generated answer — to be verified"}
+NOTICE = {
+    "fr": "Réponse générée par IA à partir des documents cités — à vérifier avant toute décision",
+    "en": "AI-generated answer from the cited documents — to be checked before any decision",
+}
 DEGRADED_LABEL = {
-    "fr": "Mode dégradé : le modèle de langue est indisponible. Voici les passages les plus pertinents des documents, sans réponse rédigée.",
-    "en": "Degraded mode: the language model is unavailable. Here are the most relevant passages of the documents, without a written answer.",
+    "fr": "Mode dégradé : aucune synthèse IA, voici les passages les plus pertinents",
+    "en": "Degraded mode: no AI summary, here are the most relevant passages",
 }
 REFUSAL_LABEL = {
-    "fr": "Les documents disponibles ne permettent pas de répondre à cette question.",
-    "en": "The available documents do not answer this question.",
+    "fr": "Je ne trouve pas cette information dans les documents indexés.",
+    "en": "I cannot find this information in the indexed documents.",
+}
+LEADS_LABEL = {"fr": "Documents les plus proches, à consulter", "en": "Closest documents, to consult"}
+ROLE_REFUSAL = {
+    "fr": "Je ne peux que répondre à des questions sur les documents de l'établissement, à partir de ces documents.",
+    "en": "I can only answer questions about the establishment's documents, from those documents.",
 }
 
 SentenceStatus = Literal["supported", "reattached", "unsupported"]
@@ -48,6 +56,7 @@ class Answer:
     sentences: list[AnswerSentence] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     refused: bool = False
+    refusal_reason: str | None = None
     degraded: bool = False
     degraded_reason: str | None = None
     raw_model_output: str = ""
@@ -72,14 +81,35 @@ class Answer:
                     seen.append(number)
         return sorted(seen)
 
+    corpus_version: str | None = None
+
+    @property
+    def leads(self) -> list[str]:
+        """Titles of the closest documents, offered with a refusal."""
+        titles: list[str] = []
+        for passage in self.retrieved:
+            if passage.document.title not in titles:
+                titles.append(passage.document.title)
+        return titles[:3]
+
     def as_dict(self) -> dict[str, Any]:
         """The JSON of `garant ask --json` (and of the API)."""
+
+        def ms(key: str) -> float | None:
+            return round(self.timings[key] * 1000, 1) if key in self.timings else None
+
+        model = self.model or {}
         return {
-            "id": self.id, "question": self.question, "lang": self.lang, "answer": self.text, "notice": self.notice,
-            "refused": self.refused, "degraded": self.degraded, "degraded_reason": self.degraded_reason,
+            "id": self.id, "question": self.question, "answer": self.text, "language": self.lang,
+            "refused": self.refused, "refusal_reason": self.refusal_reason, "degraded": self.degraded,
+            "degraded_reason": self.degraded_reason, "notice": self.notice,
+            "citations": [self.retrieved[n - 1].as_dict() | {"n": n} for n in self.cited],
+            "retrieved": [p.as_dict() | {"n": i} for i, p in enumerate(self.retrieved, start=1)],
+            "leads": self.leads if self.refused else [],
             "sentences": [s.as_dict() for s in self.sentences], "dropped_sentences": self.dropped,
-            "citations": [self.retrieved[n - 1].as_dict() | {"number": n} for n in self.cited],
-            "retrieved": [p.as_dict() | {"number": i} for i, p in enumerate(self.retrieved, start=1)],
-            "prompt_version": self.prompt_version, "model": self.model, "index_version": self.index_version,
-            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "timings_ms": {"retrieval": ms("retrieval_s"), "first_token": ms("first_token_s"),
+                           "generation": ms("generation_s"), "total": ms("total_s")},
+            "model": {"name": model.get("name"), "sha256": model.get("file_sha256"), "backend": model.get("backend")} if self.model else {"name": None, "sha256": None},
+            "prompt_version": self.prompt_version, "corpus_version": self.corpus_version, "index_version": self.index_version,
+            "evidence": {k: round(v, 4) for k, v in self.timings.items() if k in ("best_dense", "coverage")},
         }

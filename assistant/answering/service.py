@@ -19,7 +19,8 @@ import numpy as np
 
 from assistant.answering.citations import check_sentences, is_refusal, split_sentences
 from assistant.answering.language import detect_language
-from assistant.answering.model import DEGRADED_LABEL, REFUSAL_LABEL, Answer
+from assistant.answering.model import DEGRADED_LABEL, LEADS_LABEL, REFUSAL_LABEL, ROLE_REFUSAL, Answer
+from assistant.answering.role_guard import leaves_role
 from assistant.answering.validation import clean_question
 from assistant.engines.chat import ChatMessage, ChatModel
 from assistant.errors import GarantError
@@ -89,24 +90,47 @@ class Answerer:
         return final
 
     def stream(self, question: str, lang: str | None = None, history: list[str] | None = None,
-               kinds: list[str] | None = None) -> Iterator[Event]:
-        """Events of one answer. Raises InputError (before any retrieval) on a bad question."""
+               kinds: list[str] | None = None, k: int | None = None, no_llm: bool = False) -> Iterator[Event]:
+        """Events of one answer. Raises InputError (before any retrieval) on a bad question.
+        `no_llm` forces degraded mode (passages only); `k` overrides retrieval.top_k."""
         started = time.perf_counter()
         question = clean_question(question, self.settings.server.max_question_chars)
         lang = lang if lang in ("fr", "en") else detect_language(question, self.settings.language)
+        meta = self.retriever.version.meta
+        if leaves_role(question):
+            answer = Answer(question=question, lang=lang, text=ROLE_REFUSAL[lang], retrieved=[], refused=True,
+                            refusal_reason="role", index_version=self.retriever.version.version_id,
+                            corpus_version=meta.get("corpus_sha256"), prompt_version=self.prompt(lang).version)
+            answer.timings = {"retrieval_s": 0.0, "total_s": time.perf_counter() - started}
+            yield Event("sources", [])
+            yield Event("final", answer)
+            return
         query = " ".join([*(history or [])[-self.settings.answer.history_turns :], question]) if self.settings.answer.history_turns else question
-        passages = self.retriever.search(query, kinds=kinds, lang=lang)
+        passages = self.retriever.search(query, k=k, kinds=kinds, lang=lang)
         timings = {"retrieval_s": time.perf_counter() - started}
-        answer = Answer(question=question, lang=lang, text="", retrieved=passages,
+        answer = Answer(question=question, lang=lang, text="", retrieved=passages, corpus_version=meta.get("corpus_sha256"),
                         index_version=self.retriever.version.version_id, prompt_version=self.prompt(lang).version)
         yield Event("sources", passages)
         if not passages or not self._enough_evidence(question, passages, lang, answer):
-            answer.refused = True
-            answer.text = REFUSAL_LABEL[lang]
-            answer.timings = {**timings, "total_s": time.perf_counter() - started}
+            self._refuse(answer, "no_evidence")
+            answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
+            yield Event("final", answer)
+            return
+        if no_llm:
+            answer.degraded, answer.degraded_reason = True, "no_llm"
+            answer.text = DEGRADED_LABEL[lang]
+            answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
             yield Event("final", answer)
             return
         yield from self._generate(answer, question, passages, lang, timings, started)
+
+    @staticmethod
+    def _refuse(answer: Answer, reason: str) -> None:
+        """The fixed refusal, with the nearest documents as leads."""
+        answer.refused, answer.refusal_reason = True, reason
+        leads = answer.leads
+        colon = " :" if answer.lang == "fr" else ":"
+        answer.text = REFUSAL_LABEL[answer.lang] + (f" {LEADS_LABEL[answer.lang]}{colon} {' ; '.join(leads)}." if leads else "")
 
     def _enough_evidence(self, question: str, passages: list[Passage], lang: str, answer: Answer) -> bool:
         """Refuse without the model when no passage is close to the question."""
@@ -163,14 +187,12 @@ class Answerer:
         prompt = self.prompt(lang)
         full_texts = [p.chunk.text for p in passages]
         if is_refusal(raw, prompt.refusal):
-            answer.refused = True
-            answer.text = REFUSAL_LABEL[lang]
+            self._refuse(answer, "model")
         else:
             kept, dropped = check_sentences(raw, full_texts, lang, self.settings.answer.min_support)
             answer.sentences, answer.dropped = kept, dropped
             if not kept:
-                answer.refused = True
-                answer.text = REFUSAL_LABEL[lang]
+                self._refuse(answer, "unsupported")
             else:
                 answer.text = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.sources)}" for s in kept)
         answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}

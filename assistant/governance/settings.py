@@ -6,9 +6,44 @@ model imports nothing from `assistant.settings`, which imports it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# A password hash as `garant review-passwd` prints it, or (legacy, unsalted) 64 hex digits of SHA-256.
+PBKDF2_RE = re.compile(r"pbkdf2_sha256\$[1-9][0-9]{0,8}\$[A-Za-z0-9+/=_.-]{8,}\$[0-9a-f]{64}")
+SHA256_RE = re.compile(r"[0-9a-f]{64}")
+
+
+class ReviewAccount(BaseModel):
+    """One account of the review page (a member of the AI steering committee)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(
+        ..., pattern=r"^[A-Za-z0-9._@-]{1,64}$",
+        description="Login name; it is recorded as the reviewer of every decision taken with this account.",
+    )
+    role: Literal["reviewer", "admin"] = Field(
+        "reviewer", description="reviewer: reviews answers; admin: the same, and is shown as administrator on the page.",
+    )
+    password_hash: str = Field(
+        ...,
+        description=(
+            "Salted PBKDF2 hash `pbkdf2_sha256$iterations$salt$hash` printed by `garant review-passwd USERNAME` "
+            "(accepted too, but discouraged: 64 hex digits of an unsalted SHA-256). Never the password itself."
+        ),
+    )
+
+    @field_validator("password_hash")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        value = value.strip()
+        if not (PBKDF2_RE.fullmatch(value) or SHA256_RE.fullmatch(value.lower())):
+            raise ValueError("not a password hash: paste the line printed by `garant review-passwd USERNAME`")
+        return value
 
 
 class GovernanceSettings(BaseModel):
@@ -38,6 +73,31 @@ class GovernanceSettings(BaseModel):
             "(flags, sources, scores, versions, timings)."
         ),
     )
+
+    review_host: str = Field(
+        "127.0.0.1",
+        description="Interface the review page binds to; keep loopback unless a reverse proxy with TLS fronts it.",
+    )
+    review_port: int = Field(7870, ge=1, le=65535, description="Port of the review page (distinct from the staff page).")
+    production: bool = Field(
+        False,
+        description=(
+            "Production mode: the review page refuses to start without configured accounts. Outside production, "
+            "with no accounts, it starts with a one-time random password for the account `admin`, printed on the console."
+        ),
+    )
+    accounts: list[ReviewAccount] = Field(
+        default_factory=list, exclude=True,  # kept out of dumps and of the settings hash recorded with answers
+        description="Accounts of the review page: [[governance.accounts]] tables with username, role and password_hash.",
+    )
+
+    @field_validator("accounts")
+    @classmethod
+    def _unique_usernames(cls, value: list[ReviewAccount]) -> list[ReviewAccount]:
+        names = [account.username for account in value]
+        if len(names) != len(set(names)):
+            raise ValueError("two review accounts have the same username")
+        return value
 
     def resolve_log_path(self, home: Path) -> Path:
         """The log file, relative paths being taken from `home`."""

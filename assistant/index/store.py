@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS documents (
     size_bytes INTEGER NOT NULL,
     page_count INTEGER,
     chunk_count INTEGER NOT NULL,
-    ingested_at TEXT NOT NULL
+    ingested_at TEXT NOT NULL,
+    rel_path TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id TEXT PRIMARY KEY,
@@ -83,6 +84,7 @@ class DocumentRecord:
     page_count: int | None
     chunk_count: int
     ingested_at: str
+    rel_path: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""
@@ -128,7 +130,7 @@ class IndexStore:
         with self._db:
             self._db.execute(
                 "INSERT INTO documents VALUES (:doc_id,:title,:kind,:version,:effective_date,:status,:owner,:lang,"
-                ":source_path,:content_sha256,:size_bytes,:page_count,:chunk_count,:ingested_at)",
+                ":source_path,:content_sha256,:size_bytes,:page_count,:chunk_count,:ingested_at,:rel_path)",
                 doc.as_dict(),
             )
             self._db.executemany(

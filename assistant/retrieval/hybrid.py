@@ -46,12 +46,14 @@ class Passage:
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form used by `garant ask --json`, the log and the API."""
         doc = self.document
+        headings = [h for h in self.chunk.heading_path if h.strip() != doc.title.strip()]
         return {
             "rank": self.rank, "chunk_id": self.chunk.chunk_id, "chunk_sha256": self.chunk.content_sha256,
-            "doc_id": doc.doc_id, "title": doc.title, "kind": doc.kind, "version": doc.version,
+            "doc_id": doc.doc_id, "title": doc.title, "path": doc.rel_path, "kind": doc.kind, "version": doc.version,
             "status": doc.status, "effective_date": doc.effective_date, "document_sha256": doc.content_sha256,
-            "pages": self.chunk.pages, "heading_path": self.chunk.heading_path, "location": self.location,
-            "text": self.chunk.text, "score": round(self.score, 5),
+            "page": self.chunk.pages[0] if self.chunk.pages else None, "pages": self.chunk.pages,
+            "section": " › ".join(headings) or None, "heading_path": self.chunk.heading_path, "location": self.location,
+            "snippet": self.chunk.text, "text": self.chunk.text, "score": round(self.score, 5),
             "dense_score": None if self.dense_score is None else round(self.dense_score, 4),
             "lexical_score": None if self.lexical_score is None else round(self.lexical_score, 4),
         }

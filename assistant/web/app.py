@@ -237,6 +237,8 @@ def build_app(services: Services):  # type: ignore[no-untyped-def]
         headers = {"Content-Security-Policy": "sandbox; default-src 'none'", "X-Content-Type-Options": "nosniff"}
         return FileResponse(path, media_type=media, headers=headers, content_disposition_type="inline", filename=path.name)
 
+    from assistant.web.api import build_api_router
+    app.include_router(build_api_router(services))  # /api/v1, before the page's mount at /
     theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
     return gr.mount_gradio_app(app, build_page(services), path="/", theme=theme, css=CSS, footer_links=[], show_error=False, ssr_mode=False)
 

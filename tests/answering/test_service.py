@@ -73,7 +73,7 @@ def test_answer_cites_the_supporting_passage_and_carries_the_notice(services) ->
     model = FakeChatModel(["Tout dysfonctionnement est signalé dans les 24 heures avec la fiche FEI-IA [3]."])
     answer = services(model).answerer.answer("Dans quel délai signaler un dysfonctionnement d'un système d'IA ?")
     assert not answer.refused and not answer.degraded
-    assert answer.notice == "Réponse générée par IA — à vérifier"
+    assert answer.notice == "Réponse générée par IA à partir des documents cités — à vérifier avant toute décision"
     cited = [answer.retrieved[n - 1] for n in answer.cited]
     assert cited and all("24 heures" in p.chunk.text for p in cited)
     assert "24 heures" in answer.text
@@ -101,7 +101,7 @@ def test_the_prompt_keeps_the_rules_in_the_fixed_system_prefix_and_the_documents
 def test_model_failure_gives_a_degraded_answer_with_passages(services, failure: Exception) -> None:  # type: ignore[no-untyped-def]
     answer = services(FakeChatModel(fail=failure)).answerer.answer("Quand se réunit le comité de pilotage IA ?")
     assert answer.degraded and answer.retrieved
-    assert "Mode dégradé" in answer.text and answer.notice
+    assert answer.text.startswith("Mode dégradé : aucune synthèse IA") and answer.notice
 
 
 def test_model_refusal_is_reported_as_a_refusal(services) -> None:  # type: ignore[no-untyped-def]

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering.model import NOTICE
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (make install-test installs it)")
 
@@ -51,14 +53,14 @@ def test_a_question_shows_notice_sources_and_accepts_an_error_report(page_url: s
         page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
         page.goto(page_url, wait_until="load")
         page.wait_for_selector("textarea", timeout=60_000)
-        assert "Réponse générée par IA — à vérifier" in page.inner_text("#garant-notice")
+        assert NOTICE["fr"] in page.inner_text("#garant-notice")
         page.fill("textarea", "Quand se réunit le comité de pilotage IA ?")
         page.click("button:has-text('Envoyer')")
         page.wait_for_selector("#garant-sources .garant-source", timeout=60_000)
         page.wait_for_function("document.querySelector('#garant-ack') !== null", timeout=10_000)
         page.wait_for_timeout(1000)
         bubble = page.locator(".message").last.inner_text()
-        assert "Réponse générée par IA — à vérifier" in bubble and "trimestre" in bubble
+        assert NOTICE["fr"] in bubble and "trimestre" in bubble
         sources = page.inner_text("#garant-sources")
         assert "Charte IA de test" in sources and "ouvrir le document" in sources
         # the trapped passage shows as text, never as a live script, image or link

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.answering.model import NOTICE
 from assistant.web.render import answer_markdown, sources_html
 
 
@@ -15,7 +16,7 @@ def test_document_text_is_escaped_in_the_sources_panel(web_services) -> None:  #
 
 def test_every_answer_starts_with_the_notice_and_refusals_are_labelled(web_services) -> None:  # type: ignore[no-untyped-def]
     answer = web_services.answerer.answer("Quand se réunit le comité de pilotage IA ?")
-    assert answer_markdown(answer).startswith("⚠️ **Réponse générée par IA — à vérifier**")
+    assert answer_markdown(answer).startswith(f"⚠️ **{NOTICE['fr']}**")
     refused = web_services.answerer.answer("Quelle est la recette du gâteau basque ?")
     text = answer_markdown(refused)
     assert refused.refused and text.startswith("⚠️ **Réponse générée par IA") and "Pas de réponse dans les documents" in text

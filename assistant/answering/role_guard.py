@@ -1,0 +1,34 @@
+"""Recognises questions that ask the assistant to leave its role (ignore its rules, reveal
+its instructions, play someone else, write things unrelated to the documents): they are
+refused before retrieval, without calling the model. Patterns in French and English."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_PATTERNS = [
+    # override the rules
+    r"\b(ignore|oublie|oubliez|ignorez|disregard|forget)\b.{0,40}\b(consignes?|instructions?|regles?|rules|prompt|directives?|tout ce qui precede|previous|above)",
+    r"\b(oublie|oubliez|forget)\b.{0,20}\b(que tu es|que vous etes|you are)\b",
+    # reveal the instructions
+    r"\b(prompt|message) (systeme|system)\b", r"\bsystem prompt\b",
+    r"\b(affiche|montre|revele|repete|recite|donne|print|show|reveal|repeat|display)\b.{0,40}\b(tes|vos|your|les|the)\b.{0,25}\b(consignes|instructions|regles|rules|prompt)\b",
+    # change identity or role
+    r"\b(tu es|vous etes|you are) (maintenant|desormais|now)\b", r"\b(a partir de maintenant|from now on)\b",
+    r"\b(fais semblant|pretend|imagine que tu es|act as|agis comme|joue le role|role-?play|en tant que (medecin|avocat|pirate))\b",
+    r"\bDAN\b", r"\bjailbreak\b", r"\bmode developpeur\b|\bdeveloper mode\b",
+    # clearly off-role tasks
+    r"\b(recette|recipe|poeme|poem|blague|joke|chanson|song|histoire drole)\b",
+]
+_COMPILED = [re.compile(p, re.IGNORECASE) for p in _PATTERNS]
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def leaves_role(question: str) -> bool:
+    """True when the question tries to make the assistant leave its role."""
+    folded = _fold(question)
+    return any(p.search(folded) for p in _COMPILED)
