@@ -20,6 +20,7 @@ REFUSAL_LABEL = {
     "fr": "Je ne trouve pas cette information dans les documents indexés.",
     "en": "I cannot find this information in the indexed documents.",
 }
+EXTRACT_LABEL = {"fr": "Extrait du document :", "en": "Document excerpt:"}
 LEADS_LABEL = {"fr": "Documents les plus proches, à consulter", "en": "Closest documents, to consult"}
 ROLE_REFUSAL = {
     "fr": "Je ne peux que répondre à des questions sur les documents de l'établissement, à partir de ces documents.",
@@ -55,6 +56,7 @@ class Answer:
     retrieved: list[Passage]
     sentences: list[AnswerSentence] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    extracts: list[tuple[int, str]] = field(default_factory=list)
     refused: bool = False
     refusal_reason: str | None = None
     degraded: bool = False
@@ -74,11 +76,8 @@ class Answer:
     @property
     def cited(self) -> list[int]:
         """Source numbers cited by at least one kept sentence, in order."""
-        seen: list[int] = []
-        for sentence in self.sentences:
-            for number in sentence.sources:
-                if number not in seen:
-                    seen.append(number)
+        seen: set[int] = {number for sentence in self.sentences for number in sentence.sources}
+        seen |= {number for number, _ in self.extracts}
         return sorted(seen)
 
     corpus_version: str | None = None
@@ -107,6 +106,7 @@ class Answer:
             "retrieved": [p.as_dict() | {"n": i} for i, p in enumerate(self.retrieved, start=1)],
             "leads": self.leads if self.refused else [],
             "sentences": [s.as_dict() for s in self.sentences], "dropped_sentences": self.dropped,
+            "extracts": [{"n": number, "text": text} for number, text in self.extracts],
             "timings_ms": {"retrieval": ms("retrieval_s"), "first_token": ms("first_token_s"),
                            "generation": ms("generation_s"), "total": ms("total_s")},
             "model": {"name": model.get("name"), "sha256": model.get("file_sha256"), "backend": model.get("backend")} if self.model else {"name": None, "sha256": None},

@@ -9,7 +9,6 @@ checked answer) so a page can show sources before the answer finishes.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from assistant.answering.citations import check_sentences, is_refusal, split_sentences
+from assistant.answering.extracts import excerpt, key_extracts
 from assistant.answering.language import detect_language
-from assistant.answering.model import DEGRADED_LABEL, LEADS_LABEL, REFUSAL_LABEL, ROLE_REFUSAL, Answer
+from assistant.answering.model import DEGRADED_LABEL, EXTRACT_LABEL, LEADS_LABEL, REFUSAL_LABEL, ROLE_REFUSAL, Answer
 from assistant.answering.role_guard import leaves_role
 from assistant.answering.validation import clean_question
 from assistant.engines.chat import ChatMessage, ChatModel
@@ -38,31 +38,6 @@ class Event:
 
     kind: str
     data: Any
-
-
-def excerpt(text: str, query_terms: set[str], budget: int, lang: str) -> str:
-    """The part of a passage most related to the question, within `budget` characters."""
-    if len(text) <= budget:
-        return text
-    sentences = re.split(r"(?<=[.;:!?])\s+", text)
-    scores = [len(set(analyse(s, lang)) & query_terms) for s in sentences]
-    best = max(range(len(sentences)), key=scores.__getitem__)
-    start = end = best
-    size = len(sentences[best])
-    while size < budget:
-        grown = False
-        if end + 1 < len(sentences) and size + len(sentences[end + 1]) + 1 <= budget:
-            end += 1
-            size += len(sentences[end]) + 1
-            grown = True
-        if start > 0 and size + len(sentences[start - 1]) + 1 <= budget:
-            start -= 1
-            size += len(sentences[start]) + 1
-            grown = True
-        if not grown:
-            break
-    piece = " ".join(sentences[start : end + 1])
-    return piece[:budget]
 
 
 class Answerer:
@@ -116,13 +91,22 @@ class Answerer:
             answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
             yield Event("final", answer)
             return
+        answer.extracts = key_extracts(question, passages, lang, limit=2 if no_llm else 1)
         if no_llm:
             answer.degraded, answer.degraded_reason = True, "no_llm"
-            answer.text = DEGRADED_LABEL[lang]
+            answer.text = self._with_extracts(DEGRADED_LABEL[lang] + ".", answer)
             answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
             yield Event("final", answer)
             return
         yield from self._generate(answer, question, passages, lang, timings, started)
+
+    @staticmethod
+    def _with_extracts(text: str, answer: Answer) -> str:
+        """Append the key sentences of the documents, quoted verbatim with their source."""
+        label = EXTRACT_LABEL[answer.lang]
+        quotes = [f"{label} « {sentence} » [{number}]" if answer.lang == "fr" else f'{label} "{sentence}" [{number}]'
+                  for number, sentence in answer.extracts]
+        return " ".join([text, *quotes])
 
     @staticmethod
     def _refuse(answer: Answer, reason: str) -> None:
@@ -177,7 +161,8 @@ class Answerer:
             log.warning("chat model unavailable, answering in degraded mode: %s", exc)
             answer.degraded = True
             answer.degraded_reason = exc.message(lang) if isinstance(exc, GarantError) else type(exc).__name__
-            answer.text = DEGRADED_LABEL[lang]
+            answer.extracts = key_extracts(question, passages, lang, limit=2)
+            answer.text = self._with_extracts(DEGRADED_LABEL[lang] + ".", answer)
             answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
             yield Event("final", answer)
             return
@@ -194,9 +179,10 @@ class Answerer:
             if not kept:
                 self._refuse(answer, "unsupported")
             else:
-                answer.text = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.sources)}" for s in kept)
+                written = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.sources)}" for s in kept)
+                answer.text = self._with_extracts(written, answer)
         answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
         yield Event("final", answer)
 
 
-__all__ = ["Answerer", "Event", "excerpt", "split_sentences"]
+__all__ = ["Answerer", "Event", "split_sentences"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from urllib.parse import quote
 
-from assistant.answering.model import Answer
+from assistant.answering.model import DEGRADED_LABEL, Answer
 from assistant.retrieval.hybrid import Passage
 
 LABELS = {
@@ -63,12 +63,13 @@ def answer_markdown(answer: Answer) -> str:
     """The chat bubble text: notice first, then the answer or the refusal/degraded label."""
     labels = LABELS[answer.lang]
     notice = f"⚠️ **{answer.notice}**"
+    quotes = "".join(f"\n\n> {_md_escape(sentence)} [{number}]" for number, sentence in answer.extracts)
     if answer.degraded:
-        return f"{notice}\n\n🟠 **{labels['degraded']}** — {_md_escape(answer.text)}"
+        return f"{notice}\n\n🟠 **{DEGRADED_LABEL[answer.lang]}**{quotes}"
     if answer.refused:
         return f"{notice}\n\n🔎 **{labels['refused']}** — {_md_escape(answer.text)}"
     body = " ".join(f"{_md_escape(s.text)} {''.join(f'[{n}]' for n in s.sources)}" for s in answer.sentences)
-    return f"{notice}\n\n{body}"
+    return f"{notice}\n\n{body}{quotes}"
 
 
 def _md_escape(text: str) -> str:

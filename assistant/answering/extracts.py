@@ -1,0 +1,68 @@
+"""Choosing text inside passages: the part of a passage worth showing the model (within a
+character budget), and the key sentences quoted verbatim with an answer.
+
+Quoting the document's own sentence next to the model's wording lets staff check the
+answer at a glance, and keeps the facts exact when the small model paraphrases loosely.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.retrieval.analysis import analyse
+from assistant.retrieval.hybrid import Passage
+
+_SPLIT = re.compile(r"(?<=[.;:!?])\s+(?=[^\d])|\n+")
+MAX_EXTRACT_CHARS = 400
+
+
+def sentences_of(text: str) -> list[str]:
+    """Sentences and table rows of a passage."""
+    return [s.strip(" -") for s in _SPLIT.split(text) if len(s.strip()) > 15]
+
+
+def excerpt(text: str, query_terms: set[str], budget: int, lang: str) -> str:
+    """The part of a passage most related to the question, within `budget` characters."""
+    if len(text) <= budget:
+        return text
+    sentences = re.split(r"(?<=[.;:!?])\s+", text)
+    scores = [len(set(analyse(s, lang)) & query_terms) for s in sentences]
+    best = max(range(len(sentences)), key=scores.__getitem__)
+    start = end = best
+    size = len(sentences[best])
+    while size < budget:
+        grown = False
+        if end + 1 < len(sentences) and size + len(sentences[end + 1]) + 1 <= budget:
+            end += 1
+            size += len(sentences[end]) + 1
+            grown = True
+        if start > 0 and size + len(sentences[start - 1]) + 1 <= budget:
+            start -= 1
+            size += len(sentences[start]) + 1
+            grown = True
+        if not grown:
+            break
+    return " ".join(sentences[start : end + 1])[:budget]
+
+
+def key_extracts(question: str, passages: list[Passage], lang: str, limit: int = 1, within: int = 2) -> list[tuple[int, str]]:
+    """(source number, sentence) of the sentences of the first `within` passages that share the
+    most content words with the question, best first; nothing when no sentence shares any."""
+    terms = set(analyse(question, lang))
+    scored: list[tuple[float, int, str]] = []
+    for number, passage in enumerate(passages[:within], start=1):
+        for sentence in sentences_of(passage.chunk.text):
+            if len(sentence) > MAX_EXTRACT_CHARS:
+                sentence = excerpt(sentence, terms, MAX_EXTRACT_CHARS, lang)
+            shared = len(terms & set(analyse(sentence, lang)))
+            if shared:
+                # earlier passages win ties; a small bonus for sentences holding figures
+                scored.append((shared + (0.5 if re.search(r"\d", sentence) else 0) - 0.1 * (number - 1), number, sentence))
+    scored.sort(key=lambda item: -item[0])
+    chosen: list[tuple[int, str]] = []
+    for _, number, sentence in scored:
+        if all(sentence != s for _, s in chosen):
+            chosen.append((number, sentence))
+        if len(chosen) == limit:
+            break
+    return chosen
