@@ -20,6 +20,10 @@ REFUSAL_LABEL = {
     "fr": "Je ne trouve pas cette information dans les documents indexés.",
     "en": "I cannot find this information in the indexed documents.",
 }
+QUOTE_ONLY_LABEL = {
+    "fr": "Le modèle n'a pas rédigé de réponse vérifiable ; voici le passage des documents le plus proche de la question, à lire avant de conclure.",
+    "en": "The model wrote no verifiable answer; here is the passage of the documents closest to the question, to read before concluding.",
+}
 EXTRACT_LABEL = {"fr": "Extrait du document :", "en": "Document excerpt:"}
 LEADS_LABEL = {"fr": "Documents les plus proches, à consulter", "en": "Closest documents, to consult"}
 ROLE_REFUSAL = {
@@ -58,6 +62,7 @@ class Answer:
     dropped: list[str] = field(default_factory=list)
     extracts: list[tuple[int, str]] = field(default_factory=list)
     refused: bool = False
+    quoted_only: bool = False
     refusal_reason: str | None = None
     degraded: bool = False
     degraded_reason: str | None = None
@@ -100,7 +105,7 @@ class Answer:
         model = self.model or {}
         return {
             "id": self.id, "question": self.question, "answer": self.text, "language": self.lang,
-            "refused": self.refused, "refusal_reason": self.refusal_reason, "degraded": self.degraded,
+            "refused": self.refused, "refusal_reason": self.refusal_reason, "quoted_only": self.quoted_only, "degraded": self.degraded,
             "degraded_reason": self.degraded_reason, "notice": self.notice,
             "citations": [self.retrieved[n - 1].as_dict() | {"n": n} for n in self.cited],
             "retrieved": [p.as_dict() | {"n": i} for i, p in enumerate(self.retrieved, start=1)],

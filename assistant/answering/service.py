@@ -19,7 +19,7 @@ import numpy as np
 from assistant.answering.citations import check_sentences, is_refusal, split_sentences
 from assistant.answering.extracts import excerpt, key_extracts
 from assistant.answering.language import detect_language
-from assistant.answering.model import DEGRADED_LABEL, EXTRACT_LABEL, LEADS_LABEL, REFUSAL_LABEL, ROLE_REFUSAL, Answer
+from assistant.answering.model import DEGRADED_LABEL, EXTRACT_LABEL, LEADS_LABEL, QUOTE_ONLY_LABEL, REFUSAL_LABEL, ROLE_REFUSAL, Answer
 from assistant.answering.role_guard import leaves_role
 from assistant.answering.validation import clean_question
 from assistant.engines.chat import ChatMessage, ChatModel
@@ -108,6 +108,15 @@ class Answerer:
                   for number, sentence in answer.extracts]
         return " ".join([text, *quotes])
 
+    def _refuse_or_quote(self, answer: Answer, reason: str) -> None:
+        """The model wrote nothing verifiable although the evidence gate found close passages:
+        quote the key sentence of the documents (labelled as such), else refuse."""
+        if answer.extracts and self.settings.answer.quote_when_model_declines:
+            answer.quoted_only, answer.refusal_reason = True, reason
+            answer.text = self._with_extracts(QUOTE_ONLY_LABEL[answer.lang], answer)
+            return
+        self._refuse(answer, reason)
+
     @staticmethod
     def _refuse(answer: Answer, reason: str) -> None:
         """The fixed refusal, with the nearest documents as leads."""
@@ -172,12 +181,12 @@ class Answerer:
         prompt = self.prompt(lang)
         full_texts = [p.chunk.text for p in passages]
         if is_refusal(raw, prompt.refusal):
-            self._refuse(answer, "model")
+            self._refuse_or_quote(answer, "model")
         else:
             kept, dropped = check_sentences(raw, full_texts, lang, self.settings.answer.min_support)
             answer.sentences, answer.dropped = kept, dropped
             if not kept:
-                self._refuse(answer, "unsupported")
+                self._refuse_or_quote(answer, "unsupported")
             else:
                 written = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.sources)}" for s in kept)
                 answer.text = self._with_extracts(written, answer)

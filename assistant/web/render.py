@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 from urllib.parse import quote
 
-from assistant.answering.model import DEGRADED_LABEL, Answer
+from assistant.answering.model import DEGRADED_LABEL, QUOTE_ONLY_LABEL, Answer
 from assistant.retrieval.hybrid import Passage
 
 LABELS = {
@@ -68,6 +68,8 @@ def answer_markdown(answer: Answer) -> str:
         return f"{notice}\n\n🟠 **{DEGRADED_LABEL[answer.lang]}**{quotes}"
     if answer.refused:
         return f"{notice}\n\n🔎 **{labels['refused']}** — {_md_escape(answer.text)}"
+    if answer.quoted_only:
+        return f"{notice}\n\n📄 **{QUOTE_ONLY_LABEL[answer.lang]}**{quotes}"
     body = " ".join(f"{_md_escape(s.text)} {''.join(f'[{n}]' for n in s.sources)}" for s in answer.sentences)
     return f"{notice}\n\n{body}{quotes}"
 
