@@ -127,6 +127,8 @@ def corpus_indexed(fake_settings, tmp_path: Path):  # type: ignore[no-untyped-de
     for name, text in DOCS.items():
         (corpus / name).write_text(text, encoding="utf-8")
     Ingestor(fake_settings, HashEmbedder).sync(corpus)
+    # these tests count refusals of the scripted model: keep the plain refusal, not the quoted passage
+    fake_settings.answer.quote_when_model_declines = False
     return fake_settings
 
 
