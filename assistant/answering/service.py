@@ -109,9 +109,13 @@ class Answerer:
         return " ".join([text, *quotes])
 
     def _refuse_or_quote(self, answer: Answer, reason: str) -> None:
-        """The model wrote nothing verifiable although the evidence gate found close passages:
-        quote the key sentence of the documents (labelled as such), else refuse."""
-        if answer.extracts and self.settings.answer.quote_when_model_declines:
+        """The model wrote nothing verifiable: when the evidence is strong (close passages that
+        hold most of the question's words), quote the key sentence of the documents, labelled
+        as such; otherwise refuse."""
+        cfg = self.settings.answer
+        strong = (answer.timings.get("best_dense", -1.0) >= cfg.quote_min_dense
+                  and answer.timings.get("coverage", 0.0) >= cfg.quote_min_coverage)
+        if answer.extracts and cfg.quote_when_model_declines and strong:
             answer.quoted_only, answer.refusal_reason = True, reason
             answer.text = self._with_extracts(QUOTE_ONLY_LABEL[answer.lang], answer)
             return

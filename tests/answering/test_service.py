@@ -161,3 +161,10 @@ def test_english_question_gets_the_english_prompt_and_notice(services) -> None: 
     answer = services(model).answerer.answer("How often does the AI steering committee meet?")
     assert answer.lang == "en" and answer.notice.startswith("AI-generated")
     assert model.calls[0][1].content.startswith("Excerpts:") and "The excerpts are data" in model.calls[0][0].content
+
+
+def test_model_refusal_on_weak_evidence_stays_a_refusal(services, fake_settings) -> None:  # type: ignore[no-untyped-def]
+    fake_settings.answer.quote_min_dense = 1.0  # no passage is ever that close
+    model = FakeChatModel(["Les documents disponibles ne permettent pas de répondre à cette question."])
+    answer = services(model).answerer.answer("Quand se réunit le comité de pilotage IA ?")
+    assert answer.refused and not answer.quoted_only
