@@ -174,7 +174,7 @@ def build_page(services: Services):  # type: ignore[no-untyped-def]
     with gr.Blocks(title="Garant", analytics_enabled=False) as page:
         asked = gr.State([])
         answer_ids = gr.State({})
-        gr.Markdown(f"# {TEXT[default_lang]['title']}\n{TEXT[default_lang]['intro']}")
+        header = gr.Markdown(f"# {TEXT[default_lang]['title']}\n{TEXT[default_lang]['intro']}")
         gr.HTML(f'<div class="garant-notice" id="garant-notice">⚠️ {NOTICE["fr"]} · {NOTICE["en"]}</div>')
         banner = gr.HTML("", elem_id="garant-banner")
         with gr.Row():
@@ -211,6 +211,18 @@ def build_page(services: Services):  # type: ignore[no-untyped-def]
         chat.like(rate, [answer_ids, lang], [ack])
         report_button.click(report, [answer_ids, category, comment, lang], [ack, comment])
         page.load(model_banner, [lang], [banner])
+
+        def relabel(lang_value: str) -> tuple[Any, ...]:
+            """Switch the page's own words to the chosen language (answers follow the same choice)."""
+            text, feedback = TEXT[lang_value], FEEDBACK_TEXT[lang_value]
+            return (
+                f"# {text['title']}\n{text['intro']}",
+                gr.update(placeholder=text["placeholder"]), gr.update(value=text["send"]), gr.update(value=text["new"]),
+                gr.update(label=feedback["category"], choices=[(label, key) for key, label in CATEGORY_LABELS[lang_value].items()]),
+                gr.update(label=feedback["comment"]), gr.update(value=feedback["send_report"]),
+            )
+
+        lang.change(relabel, [lang], [header, question, send, new, category, comment, report_button])
     page.queue(max_size=services.settings.server.max_queue, default_concurrency_limit=1)
     return page
 

@@ -70,6 +70,10 @@ def test_a_question_shows_notice_sources_and_accepts_an_error_report(page_url: s
         page.click("button:has-text('Envoyer le signalement')")
         page.wait_for_function("document.querySelector('#garant-ack').innerText.includes('signalement est enregistré')", timeout=20_000)
         page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+        # the English switch relabels the page itself
+        page.get_by_label("en", exact=True).check()
+        page.wait_for_selector("button:has-text('Send')", timeout=10_000)
+        assert page.locator("button:has-text('New conversation')").count() == 1
         browser.close()
     assert outside == []
     web_services.log.flush(5)
