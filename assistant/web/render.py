@@ -76,7 +76,8 @@ def answer_markdown(answer: Answer) -> str:
 
 def _md_escape(text: str) -> str:
     """Neutralise Markdown and HTML in model or document text (no links, no images, no tags)."""
-    text = html.escape(text)
+    # quotes stay as they are: their entities (&#x27;) would be broken by the '#' escape below
+    text = html.escape(text, quote=False)
     for char in "\\`*_{}[]()#+!|>~":
         text = text.replace(char, "\\" + char)
     return text

@@ -20,3 +20,11 @@ def test_every_answer_starts_with_the_notice_and_refusals_are_labelled(web_servi
     refused = web_services.answerer.answer("Quelle est la recette du gâteau basque ?")
     text = answer_markdown(refused)
     assert refused.refused and text.startswith("⚠️ **Réponse générée par IA") and "Pas de réponse dans les documents" in text
+
+
+def test_apostrophes_and_quotes_in_quoted_passages_are_not_mangled() -> None:
+    from assistant.web.render import _md_escape
+
+    text = _md_escape("l'outil « conforme » et \"sûr\" <b>gras</b> #1")
+    assert "&#x27;" not in text and "l'outil" in text and '"sûr"' in text
+    assert "<b>" not in text and "&lt;b&gt;" in text
