@@ -21,7 +21,7 @@ from assistant.engines.chat import ChatMessage
 from assistant.offline import enforce_offline
 from assistant.services import build_services
 from assistant.settings import load_settings
-from evaluation.bench_ingest import machine
+from evaluation.machine import machine, publish_bench
 
 QUESTIONS = ["q001", "q008", "q013", "q040", "q046", "q061", "q085", "q095"]
 
@@ -94,14 +94,7 @@ def main(argv: list[str]) -> int:
         ratios = [a / b for a, b in zip(first, raw_first, strict=False) if b > 0]
         result["first_token_ratio_median"] = round(statistics.median(ratios), 2)
         result["total_ratio_median"] = round(statistics.median([a / b for a, b in zip(total, raw_total, strict=False) if b > 0]), 2)
-    out = Path("bench-results")
-    out.mkdir(exist_ok=True)
-    (out / f"answer-{result['date'][:10]}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    print("| measure | value |\n|---|---|")
-    for key, value in result.items():
-        if key != "machine":
-            print(f"| {key} | {value} |")
-    print(f"| machine | {result['machine']['cpu']}, {result['machine']['cores']} cores |")
+    publish_bench("answer", result)
     return 0
 
 

@@ -8,9 +8,7 @@ Markdown table and writes JSON to bench-results/ with the machine's description.
 
 from __future__ import annotations
 
-import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -23,17 +21,8 @@ from assistant.index.store import embedding_text
 from assistant.index.versions import IndexRepository
 from assistant.offline import enforce_offline
 from assistant.settings import load_settings
+from evaluation.machine import machine, publish_bench
 from ingest.pipeline import Ingestor
-
-
-def machine() -> dict[str, str]:
-    """CPU model, cores and Python of this machine."""
-    cpu = "?"
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return {"cpu": cpu, "cores": str(os.cpu_count()), "python": platform.python_version(), "platform": platform.platform()}
 
 
 def main(argv: list[str]) -> int:
@@ -76,14 +65,7 @@ def main(argv: list[str]) -> int:
         "resync_unchanged_s_median": round(statistics.median(resyncs), 3),
         "command": "make bench-ingest",
     }
-    out = Path("bench-results")
-    out.mkdir(exist_ok=True)
-    (out / f"ingest-{result['date'][:10]}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    print("| measure | value |\n|---|---|")
-    for key, value in result.items():
-        if key != "machine":
-            print(f"| {key} | {value} |")
-    print(f"| machine | {result['machine']['cpu']}, {result['machine']['cores']} cores, Python {result['machine']['python']} |")
+    publish_bench("ingest", result)
     return 0
 
 

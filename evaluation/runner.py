@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -35,6 +34,7 @@ from assistant.retrieval.hybrid import Passage
 from assistant.services import Services, build_services
 from assistant.settings import Settings
 from evaluation.dataset import EvaluationError, Question, file_sha256, load_dataset
+from evaluation.machine import machine
 
 log = logging.getLogger(__name__)
 
@@ -187,17 +187,6 @@ def evaluate_question(services: Services, question: Question, no_llm: bool, k: i
 
 
 # --- run metadata -------------------------------------------------------------------------
-
-
-def machine() -> dict[str, Any]:
-    """CPU model, cores and Python of this machine."""
-    cpu = platform.processor() or "?"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            cpu = next(line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
 
 
 def git_commit() -> dict[str, Any] | None:
