@@ -81,14 +81,18 @@ class HybridRetriever:
         self.documents = {d.doc_id: d for d in version.store.documents()}
         self._doc_of: dict[str, str] = {}
         self._text_of: dict[str, str] = {}
-        items = []
-        for chunk in version.store.iter_chunks():
+        chunks = list(version.store.iter_chunks())
+        for chunk in chunks:
             self._doc_of[chunk.chunk_id] = chunk.doc_id
             self._text_of[chunk.chunk_id] = chunk.text
-            doc = self.documents[chunk.doc_id]
-            items.append((chunk.chunk_id, embedding_text(doc.title, chunk.heading_path, chunk.text), doc.lang))
         lexical_path = version.folder / LEXICAL_FILE
-        self.lexical = BM25Index.load(lexical_path) if lexical_path.is_file() else BM25Index(items)
+        if lexical_path.is_file():
+            self.lexical = BM25Index.load(lexical_path)
+        else:  # a version published before ingest saved its BM25 index
+            self.lexical = BM25Index(
+                (c.chunk_id, embedding_text(self.documents[c.doc_id].title, c.heading_path, c.text), self.documents[c.doc_id].lang)
+                for c in chunks
+            )
         if set(self.lexical.chunk_ids) != set(self._doc_of):
             raise IndexError_(
                 f"L'index lexical de la version {version.version_id} ne correspond pas à ses passages : lancez `garant-ingest rebuild`.",
