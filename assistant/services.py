@@ -77,7 +77,12 @@ def build_services(settings: Settings, chat_model: ChatModel | None = None, embe
     """Open the current index, load the embedder, and prepare (lazily) the chat model."""
     index = IndexRepository(settings.index_dir).open_current()
     embedder = embedder or build_embedder(settings.embedder)
-    retriever = HybridRetriever(index, embedder, settings.retrieval)
+    reranker = None
+    if settings.retrieval.reranker_path is not None:
+        from assistant.retrieval.rerank import CrossEncoderReranker
+
+        reranker = CrossEncoderReranker(settings.retrieval.reranker_path, threads=settings.embedder.threads)
+    retriever = HybridRetriever(index, embedder, settings.retrieval, reranker)
     holder = ChatModelHolder(settings)
     if chat_model is not None:
         holder._model = chat_model  # noqa: SLF001 - injection of a given model (tests, eval)

@@ -95,6 +95,7 @@ class RetrievalSettings(_Section):
     same_language_boost: float = Field(1.5, ge=1, le=5, description="Fused-score multiplier for passages in the question's language (a question in English prefers the English text of a regulation published in both).")
     include_archived: bool = Field(False, description="Also search archived documents (default: only documents in force).")
     reranker_path: Path | None = Field(None, description="Local sentence-transformers CrossEncoder folder; empty: no reranking.")
+    rerank_candidates: int = Field(12, ge=1, le=100, description="Fused candidates the cross-encoder rescores when reranker_path is set (each costs one model pass).")
 
 
 class AnswerSettings(_Section):

@@ -1,7 +1,7 @@
 """Runs a dataset through Garant: the retrieval baselines and the full answer, per question.
 
 For each question, in one run: lexical alone, dense alone and hybrid retrieval (the
-default), reranked retrieval when a reranker is configured and wired, and — unless
+default), reranked retrieval when a reranker is configured (then the default), and — unless
 `no_llm` — the full answer through `Answerer.stream` with its first-token and total time.
 
 Resumable: one JSON line per finished question is appended (and flushed) to
@@ -108,29 +108,14 @@ def _doc(passage: Passage) -> dict[str, Any]:
     }
 
 
-def _reranked(services: Services, query: str, k: int, lang: str) -> list[Passage] | None:
-    """Hybrid candidates re-ordered by the configured reranker, or None when there is none.
-
-    Expects `services.reranker.rerank(query, passages, k)`; `build_services` does not wire
-    one yet, so a configured `reranker_path` is reported in run.json and skipped."""
-    reranker = getattr(services, "reranker", None)
-    if services.settings.retrieval.reranker_path is None or reranker is None:
-        return None
-    candidates = services.retriever.search(query, k=max(k, services.settings.retrieval.candidates), mode="hybrid", lang=lang)
-    return list(reranker.rerank(query, candidates, k))
-
-
 def retrieve(services: Services, question: Question, lang: str, k: int) -> dict[str, Any]:
     """The baselines of one question: passages and time per retrieval mode."""
     out: dict[str, Any] = {}
     for mode in ("lexical", "dense", "hybrid", "reranked"):
         started = time.perf_counter()
-        if mode == "reranked":
-            passages = _reranked(services, question.question, k, lang)
-            if passages is None:
-                continue
-        else:
-            passages = services.retriever.search(question.question, k=k, mode=mode, lang=lang)
+        if mode == "reranked" and services.retriever.reranker is None:
+            continue
+        passages = services.retriever.search(question.question, k=k, mode=mode, lang=lang)
         out[mode] = {"docs": [_doc(p) for p in passages], "seconds": round(time.perf_counter() - started, 4)}
     return out
 
@@ -238,7 +223,7 @@ def run_metadata(
         "prompt_versions": {lang: services.answerer.prompt(lang).version for lang in ("fr", "en")},
         "no_llm": no_llm,
         "retrieval_k": k,
-        "reranker": None if reranker is None else {"path": str(reranker), "run": getattr(services, "reranker", None) is not None},
+        "reranker": None if reranker is None else {"path": str(reranker), "run": services.retriever.reranker is not None},
         "git": git_commit(),
         "machine": machine(),
     }

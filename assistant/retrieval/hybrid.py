@@ -1,6 +1,7 @@
 """The hybrid retriever: dense search (our embedder + the vector index) and BM25, fused
 by weighted reciprocal rank, filtered to documents in force, with near-duplicates
-collapsed and a cap of passages per document so a large text cannot crowd out a short one.
+collapsed and a cap of passages per document so a large text cannot crowd out a short one;
+when a cross-encoder is configured, the best fused candidates are reranked by it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from assistant.index.store import ChunkRecord, DocumentRecord, embedding_text
 from assistant.index.versions import IndexVersion
 from assistant.retrieval.fusion import collapse_near_duplicates, diversify, weighted_rrf
 from assistant.retrieval.lexical import BM25Index
+from assistant.retrieval.rerank import Reranker, rerank
 from assistant.settings import RetrievalSettings
 
 LEXICAL_FILE = "lexical.npz"
@@ -56,6 +58,7 @@ class Passage:
             "snippet": self.chunk.text, "text": self.chunk.text, "score": round(self.score, 5),
             "dense_score": None if self.dense_score is None else round(self.dense_score, 4),
             "lexical_score": None if self.lexical_score is None else round(self.lexical_score, 4),
+            **({"rerank_score": round(self.extras["rerank_score"], 4)} if "rerank_score" in self.extras else {}),
         }
 
 
@@ -73,11 +76,13 @@ def check_embedder(meta: dict[str, Any], embedder: Embedder) -> None:
 class HybridRetriever:
     """Finds passages in one published index version."""
 
-    def __init__(self, version: IndexVersion, embedder: Embedder, settings: RetrievalSettings) -> None:
+    def __init__(self, version: IndexVersion, embedder: Embedder, settings: RetrievalSettings,
+                 reranker: Reranker | None = None) -> None:
         check_embedder(version.meta, embedder)
         self.version = version
         self.embedder = embedder
         self.settings = settings
+        self.reranker = reranker
         self.documents = {d.doc_id: d for d in version.store.documents()}
         self._doc_of: dict[str, str] = {}
         self._text_of: dict[str, str] = {}
@@ -108,9 +113,16 @@ class HybridRetriever:
         }
 
     def search(self, query: str, k: int | None = None, kinds: list[str] | None = None,
-               include_archived: bool | None = None, mode: str = "hybrid", lang: str | None = None) -> list[Passage]:
-        """Best passages for `query`. mode: hybrid (default), dense or lexical (baselines)."""
+               include_archived: bool | None = None, mode: str | None = None, lang: str | None = None) -> list[Passage]:
+        """Best passages for `query`. mode: None (the configured default: reranked when a
+        reranker is set, else hybrid), or one of hybrid, dense, lexical, reranked (baselines)."""
         k = k or self.settings.top_k
+        mode = mode or ("reranked" if self.reranker is not None else "hybrid")
+        if mode == "reranked":
+            if self.reranker is None:
+                raise ValueError("mode 'reranked' needs a reranker (retrieval.reranker_path)")
+            pool = self.search(query, max(k, self.settings.rerank_candidates), kinds, include_archived, "hybrid", lang)
+            return rerank(self.reranker, query, pool, k, self._passage_text)
         allowed = self.allowed_documents(kinds, include_archived)
         if not allowed:
             return []
@@ -145,3 +157,7 @@ class HybridRetriever:
                     dense_score=dense.get(cid), lexical_score=lexical.get(cid), rank=rank)
             for rank, (cid, score) in enumerate(chosen, start=1) if cid in records
         ]
+
+    def _passage_text(self, passage: Passage) -> str:
+        """What the reranker reads: the title and heading path give the passage its context."""
+        return embedding_text(passage.document.title, passage.chunk.heading_path, passage.chunk.text)
