@@ -131,7 +131,7 @@ class Answerer:
 
     def _enough_evidence(self, question: str, passages: list[Passage], lang: str, answer: Answer) -> bool:
         """Refuse without the model when no passage is close to the question."""
-        query_vector = self.retriever.embedder.embed_query(question)
+        query_vector = self.retriever.query_vector(question)
         vectors = self.retriever.version.store.embeddings_for([p.chunk.chunk_id for p in passages])
         for passage in passages:
             vector = vectors.get(passage.chunk.chunk_id)

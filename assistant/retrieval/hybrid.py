@@ -6,6 +6,8 @@ when a cross-encoder is configured, the best fused candidates are reranked by it
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +21,7 @@ from assistant.retrieval.rerank import Reranker, rerank
 from assistant.settings import RetrievalSettings
 
 LEXICAL_FILE = "lexical.npz"
+QUERY_CACHE_SIZE = 64
 
 
 @dataclass
@@ -83,6 +86,8 @@ class HybridRetriever:
         self.embedder = embedder
         self.settings = settings
         self.reranker = reranker
+        self._query_cache: OrderedDict[str, Any] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self.documents = {d.doc_id: d for d in version.store.documents()}
         self._doc_of: dict[str, str] = {}
         self._text_of: dict[str, str] = {}
@@ -134,7 +139,7 @@ class HybridRetriever:
             where: dict[str, Any] | None = None
             if len(allowed) < len(self.documents):
                 where = {"doc_id": {"$in": sorted(allowed)}}
-            hits = self.version.vectors.search(self.embedder.embed_query(query), n, where)
+            hits = self.version.vectors.search(self.query_vector(query), n, where)
             dense = {h.chunk_id: h.score for h in hits if self._doc_of.get(h.chunk_id) in allowed}
             rankings["dense"] = list(dense)
         if mode in ("hybrid", "lexical"):
@@ -157,6 +162,21 @@ class HybridRetriever:
                     dense_score=dense.get(cid), lexical_score=lexical.get(cid), rank=rank)
             for rank, (cid, score) in enumerate(chosen, start=1) if cid in records
         ]
+
+    def query_vector(self, text: str) -> Any:
+        """The embedding of a query, remembered for the few latest queries: the answerer
+        scores the question against its passages right after searching with it."""
+        with self._cache_lock:
+            vector = self._query_cache.get(text)
+            if vector is not None:
+                self._query_cache.move_to_end(text)
+                return vector
+        vector = self.embedder.embed_query(text)
+        with self._cache_lock:
+            self._query_cache[text] = vector
+            while len(self._query_cache) > QUERY_CACHE_SIZE:
+                self._query_cache.popitem(last=False)
+        return vector
 
     def _passage_text(self, passage: Passage) -> str:
         """What the reranker reads: the title and heading path give the passage its context."""

@@ -168,3 +168,14 @@ def test_model_refusal_on_weak_evidence_stays_a_refusal(services, fake_settings)
     model = FakeChatModel(["Les documents disponibles ne permettent pas de répondre à cette question."])
     answer = services(model).answerer.answer("Quand se réunit le comité de pilotage IA ?")
     assert answer.refused and not answer.quoted_only
+
+
+def test_the_question_is_embedded_once_per_answer(services, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    svc = services(FakeChatModel(["Le comité se réunit une fois par trimestre [1]."]))
+    embedder = svc.retriever.embedder
+    calls: list[str] = []
+    real = embedder.embed_query
+    monkeypatch.setattr(embedder, "embed_query", lambda text: calls.append(text) or real(text))
+    svc.answerer.answer("Quand se réunit le comité de pilotage IA ?")
+    svc.close()
+    assert calls == ["Quand se réunit le comité de pilotage IA ?"]
