@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -86,6 +86,19 @@ def shared_sources() -> Path:
     if not SHARED_SOURCES.is_dir():
         pytest.skip(f"shared sources not found at {SHARED_SOURCES}")
     return SHARED_SOURCES
+
+
+@pytest.fixture(scope="session")
+def shared_source(shared_sources: Path) -> Callable[[str], Path]:
+    """`shared_source(name)`: one real public document by file name; skips clearly if absent."""
+
+    def find(name: str) -> Path:
+        path = shared_sources / name
+        if not path.is_file():
+            pytest.skip(f"real source {name} not found in {shared_sources} (set GARANT_SHARED_SOURCES)")
+        return path
+
+    return find
 
 
 @pytest.fixture(scope="session")

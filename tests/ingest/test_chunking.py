@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -15,30 +14,20 @@ from ingest.extract import extract_file
 from ingest.structure import split_structure
 
 
-def source(name: str) -> Path:
-    """A real sample source (read-only); skips clearly when the shared folder is absent."""
-    root = os.environ.get("GARANT_SHARED_SOURCES")
-    folder = Path(root) if root else Path(__file__).resolve().parents[3] / "shared" / "sources"
-    path = folder / name
-    if not path.is_file():
-        pytest.skip(f"real source {name} not found in {folder} (set GARANT_SHARED_SOURCES)")
-    return path
-
-
-def _pipeline(name: str) -> tuple[list[Block], list[ChunkDraft]]:
+def _pipeline(path: Path) -> tuple[list[Block], list[ChunkDraft]]:
     """Cleaned blocks and chunks of one real source."""
-    blocks = clean_blocks(extract_file(source(name)).blocks)
+    blocks = clean_blocks(extract_file(path).blocks)
     return blocks, chunk_blocks(blocks)
 
 
 @pytest.fixture(scope="module")
-def english_ai_act() -> tuple[list[Block], list[ChunkDraft]]:
-    return _pipeline("eu-ai-act-2024-1689-en.pdf")
+def english_ai_act(shared_source) -> tuple[list[Block], list[ChunkDraft]]:  # type: ignore[no-untyped-def]
+    return _pipeline(shared_source("eu-ai-act-2024-1689-en.pdf"))
 
 
 @pytest.fixture(scope="module")
-def french_ai_act() -> tuple[list[Block], list[ChunkDraft]]:
-    return _pipeline("eu-ai-act-2024-1689-fr.md")
+def french_ai_act(shared_source) -> tuple[list[Block], list[ChunkDraft]]:  # type: ignore[no-untyped-def]
+    return _pipeline(shared_source("eu-ai-act-2024-1689-fr.md"))
 
 
 def _chunk_with(chunks: list[ChunkDraft], phrase: str) -> ChunkDraft:
@@ -149,8 +138,8 @@ def test_french_ai_act_chunks_within_size_and_all_articles(french_ai_act) -> Non
     assert len(articles) == 113
 
 
-def test_cnil_fiches_are_sections_with_guide_pages() -> None:
-    _, chunks = _pipeline("cnil-guide-securite-donnees-personnelles-2024.md")
+def test_cnil_fiches_are_sections_with_guide_pages(shared_source) -> None:  # type: ignore[no-untyped-def]
+    _, chunks = _pipeline(shared_source("cnil-guide-securite-donnees-personnelles-2024.md"))
     chunk = _chunk_with(chunks, "Renforcer la sécurité des locaux hébergeant")
     assert chunk.heading_path == ["FICHE 12 — PROTÉGER LES LOCAUX"]
     assert chunk.pages == [30]
@@ -158,8 +147,8 @@ def test_cnil_fiches_are_sections_with_guide_pages() -> None:
     assert fiche_13 == {"FICHE 13 — SÉCURISER LES ÉCHANGES AVEC L’EXTÉRIEUR"}
 
 
-def test_gdpr_article_17_right_to_erasure_on_page_43() -> None:
-    _, chunks = _pipeline("gdpr-2016-679-en.pdf")
+def test_gdpr_article_17_right_to_erasure_on_page_43(shared_source) -> None:  # type: ignore[no-untyped-def]
+    _, chunks = _pipeline(shared_source("gdpr-2016-679-en.pdf"))
     chunk = _chunk_with(chunks, "The data subject shall have the right to obtain from the controller the erasure")
     assert chunk.heading_path[-1] == "Article 17 — Right to erasure (‘right to be forgotten’)"
     assert chunk.pages == [43]

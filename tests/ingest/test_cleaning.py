@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -21,16 +19,6 @@ from ingest.cleaning import (
 from ingest.document import Block
 
 
-def source(name: str) -> Path:
-    """A real sample source (read-only); skips clearly when the shared folder is absent."""
-    root = os.environ.get("GARANT_SHARED_SOURCES")
-    folder = Path(root) if root else Path(__file__).resolve().parents[3] / "shared" / "sources"
-    path = folder / name
-    if not path.is_file():
-        pytest.skip(f"real source {name} not found in {folder} (set GARANT_SHARED_SOURCES)")
-    return path
-
-
 def _restored(raw: str, fixed: str, repaired: str) -> tuple[int, int]:
     """(words restored exactly as in the repaired file, words that had a U+FFFD)."""
     triples = [(r, f, g) for r, f, g in zip(raw.split(), fixed.split(), repaired.split(), strict=True) if "\ufffd" in r]
@@ -41,9 +29,9 @@ def test_nfkc_turns_ligature_characters_into_letters_and_drops_controls() -> Non
     assert normalise_text("e\ufb03cace\u00a0 \x07 dé\u00advelopper\t ici") == "efficace développer ici"
 
 
-def test_broken_ligatures_restored_like_the_repaired_anap_file() -> None:
-    raw = source("anap-deployer-une-ia-de-confiance.txt").read_text(encoding="utf-8")
-    repaired = source("anap-deployer-une-ia-de-confiance.repaired.txt").read_text(encoding="utf-8")
+def test_broken_ligatures_restored_like_the_repaired_anap_file(shared_source) -> None:  # type: ignore[no-untyped-def]
+    raw = shared_source("anap-deployer-une-ia-de-confiance.txt").read_text(encoding="utf-8")
+    repaired = shared_source("anap-deployer-une-ia-de-confiance.repaired.txt").read_text(encoding="utf-8")
     fixed = repair_ligatures(raw, word_counts([raw]))
     ok, total = _restored(raw, fixed, repaired)
     assert total == 38
@@ -51,12 +39,12 @@ def test_broken_ligatures_restored_like_the_repaired_anap_file() -> None:
     assert fixed == repaired
 
 
-def test_broken_ligatures_without_word_table_use_document_and_corpus_words() -> None:
-    raw = source("anap-deployer-une-ia-de-confiance.txt").read_text(encoding="utf-8")
-    repaired = source("anap-deployer-une-ia-de-confiance.repaired.txt").read_text(encoding="utf-8")
+def test_broken_ligatures_without_word_table_use_document_and_corpus_words(shared_source) -> None:  # type: ignore[no-untyped-def]
+    raw = shared_source("anap-deployer-une-ia-de-confiance.txt").read_text(encoding="utf-8")
+    repaired = shared_source("anap-deployer-une-ia-de-confiance.repaired.txt").read_text(encoding="utf-8")
     alone = repair_ligatures(raw, word_counts([raw]), fallback=frozenset())
     ok_alone, total = _restored(raw, alone, repaired)
-    corpus = word_counts([raw, source("cnil-guide-securite-donnees-personnelles-2024.md").read_text()])
+    corpus = word_counts([raw, shared_source("cnil-guide-securite-donnees-personnelles-2024.md").read_text()])
     with_corpus = repair_ligatures(raw, corpus, fallback=frozenset())
     ok_corpus, _ = _restored(raw, with_corpus, repaired)
     assert ok_alone >= 20  # measured: 23/38 from this document's own words alone
@@ -120,10 +108,10 @@ def test_running_lines_dropped_but_article_headings_kept() -> None:
 
 
 @pytest.fixture(scope="module")
-def french_ai_act_blocks() -> list[Block]:
+def french_ai_act_blocks(shared_source) -> list[Block]:  # type: ignore[no-untyped-def]
     from ingest.extract import extract_file
 
-    return clean_blocks(extract_file(source("eu-ai-act-2024-1689-fr.md")).blocks)
+    return clean_blocks(extract_file(shared_source("eu-ai-act-2024-1689-fr.md")).blocks)
 
 
 def test_french_ai_act_has_no_page_footer_or_running_head(
@@ -140,10 +128,10 @@ def test_french_ai_act_has_no_page_footer_or_running_head(
             assert re.search(r"\(JO L, \d{4}/\d+, [\d.]+, ELI: http", line), line
 
 
-def test_cnil_drop_caps_repaired_in_cleaned_text() -> None:
+def test_cnil_drop_caps_repaired_in_cleaned_text(shared_source) -> None:  # type: ignore[no-untyped-def]
     from ingest.extract import extract_file
 
-    blocks = clean_blocks(extract_file(source("cnil-guide-securite-donnees-personnelles-2024.md")).blocks)
+    blocks = clean_blocks(extract_file(shared_source("cnil-guide-securite-donnees-personnelles-2024.md")).blocks)
     text = "\n".join(b.text for b in blocks)
     assert "Recenser (à travers le registre" in text
     assert "R ecenser" not in text and "- l es " not in text and "n e jamais" not in text

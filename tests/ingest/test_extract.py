@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import docx
@@ -14,16 +13,6 @@ from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 from ingest.extract import extract_file
 from ingest.extract.errors import ExtractionError
 from ingest.extract.pages import assign_pages
-
-
-def source(name: str) -> Path:
-    """A real sample source (read-only); skips clearly when the shared folder is absent."""
-    root = os.environ.get("GARANT_SHARED_SOURCES")
-    folder = Path(root) if root else Path(__file__).resolve().parents[3] / "shared" / "sources"
-    path = folder / name
-    if not path.is_file():
-        pytest.skip(f"real source {name} not found in {folder} (set GARANT_SHARED_SOURCES)")
-    return path
 
 
 def _pdf_with_pages(texts: list[str]) -> bytes:
@@ -192,8 +181,8 @@ def test_closing_footer_n_of_m_closes_page_n() -> None:
     assert count == 3
 
 
-def test_cnil_page_markers_give_pages_not_headings() -> None:
-    extracted = extract_file(source("cnil-guide-securite-donnees-personnelles-2024.md"))
+def test_cnil_page_markers_give_pages_not_headings(shared_source) -> None:  # type: ignore[no-untyped-def]
+    extracted = extract_file(shared_source("cnil-guide-securite-donnees-personnelles-2024.md"))
     assert extracted.page_count == 64
     assert all(not b.heading_path for b in extracted.blocks)
     fiche_1 = next(b for b in extracted.blocks if "FICHE 1 - PILOTER" in b.text)
@@ -201,8 +190,8 @@ def test_cnil_page_markers_give_pages_not_headings() -> None:
     assert not any("guide_securite__" in b.text or "--- Page" in b.text for b in extracted.blocks)
 
 
-def test_french_ai_act_article_14_is_on_page_60() -> None:
-    extracted = extract_file(source("eu-ai-act-2024-1689-fr.md"))
+def test_french_ai_act_article_14_is_on_page_60(shared_source) -> None:  # type: ignore[no-untyped-def]
+    extracted = extract_file(shared_source("eu-ai-act-2024-1689-fr.md"))
     assert extracted.page_count == 144
     block = next(b for b in extracted.blocks if b.heading_path and b.heading_path[-1].startswith("Article 14 "))
     assert block.page == 60
