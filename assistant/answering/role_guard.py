@@ -20,6 +20,11 @@ _PATTERNS = [
     r"\bDAN\b", r"\bjailbreak\b", r"\bmode developpeur\b|\bdeveloper mode\b",
     # clearly off-role tasks
     r"\b(recette|recipe|poeme|poem|blague|joke|chanson|song|histoire drole)\b",
+    # writing for the user: Garant answers from the documents, it does not draft mail or letters
+    r"\b(redige|redigez|ecris|ecrivez|compose|composez|write|draft)\b(-moi|-nous| moi| nous| me| us)?.{0,30}"
+    r"\b(courriels?|mails?|e-?mails?|lettres?|letters?|sms|messages?|posts?|tweets?|contrats?|contracts?)\b",
+    # personal medical acts asked of the assistant
+    r"\b(prescris|prescrivez|diagnostique|diagnostiquez|prescribe|diagnose)\b[- ]?(moi|me|nous|us)\b",
 ]
 _COMPILED = [re.compile(p, re.IGNORECASE) for p in _PATTERNS]
 
