@@ -254,9 +254,15 @@ def _why_default(retrieval: Mapping[str, Any]) -> str:
             f"ces questions ne départagent pas les méthodes. L'hybride reste le réglage par défaut parce qu'elle ne dépend pas "
             f"d'une seule façon de chercher. {why}"
         )
+    if h["value"] == b["value"]:
+        better = (
+            f"à égalité sur la bonne source parmi les {TOP} premiers ({pct(h['value'])}), la recherche {MODE_NAMES[best]} seule "
+            f"la place un peu plus haut (MRR {_decimal(alone[best]['mrr']['value'])} contre {_decimal(hybrid['mrr']['value'])})."
+        )
+    else:
+        better = f"la recherche {MODE_NAMES[best]} seule fait mieux que l'hybride ({pct(b['value'])} contre {pct(h['value'])})."
     return (
-        f"Sur ce jeu, la recherche {MODE_NAMES[best]} seule fait mieux que l'hybride "
-        f"({pct(b['value'])} contre {pct(h['value'])}). {margin} L'hybride reste le réglage par défaut par prudence — {why[0].lower()}{why[1:]} "
+        f"Sur ce jeu, {better} {margin} L'hybride reste le réglage par défaut par prudence — {why[0].lower()}{why[1:]} "
         "Si l'écart se confirme sur un jeu plus large, revoir les poids `retrieval.dense_weight` / `retrieval.lexical_weight`."
     )
 
