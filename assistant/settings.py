@@ -118,6 +118,11 @@ class ServerSettings(_Section):
     port: int = Field(7860, ge=1, le=65535, description="Port of the staff page.")
     max_queue: int = Field(16, ge=1, description="Requests waiting for the model beyond which users get a 'busy' message.")
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
+    contact: str = Field(
+        "la cellule qualité / le référent IA de l'établissement (à configurer : server.contact)",
+        min_length=1, max_length=300,
+        description="Who staff contact about Garant (name, service, phone or e-mail), shown in the page's « À propos » panel.",
+    )
 
 
 class Settings(_Section):

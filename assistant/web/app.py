@@ -1,12 +1,16 @@
 """The staff page: a Gradio chat showing sources as soon as retrieval is done, the AI
 notice on every answer, refusals and degraded mode labelled, mounted in a FastAPI app
 that also serves the indexed documents (and nothing else) for the "open" links.
+
+The page answers one question at a time (`AnswerGate`); at most `server.max_queue` more wait
+their turn, and a question beyond that gets the "busy" message at once.
 """
 
 
 import html
 import logging
 import mimetypes
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,9 +19,11 @@ from assistant.answering.model import NOTICE
 from assistant.errors import GarantError
 from assistant.services import Services, build_services
 from assistant.settings import Settings
-from assistant.web.render import LABELS, answer_markdown, sources_html
+from assistant.web.render import LABELS, answer_markdown, answer_sources_html, partial_answer_markdown, sources_html
 
 log = logging.getLogger(__name__)
+
+MAX_PAGE_THREADS = 32  # answers Gradio runs at once (each waiting one holds a worker thread; Gradio has 40)
 
 CSS = """
 .garant-notice {background:#fff4ce;border:1px solid #e0b400;padding:6px 10px;border-radius:6px;font-weight:600}
@@ -26,6 +32,12 @@ CSS = """
 .garant-source.cited {border-color:#1565c0}
 .garant-source-meta {font-size:0.85em;color:#555}
 .garant-passage {white-space:pre-wrap;font-size:0.9em;margin:4px 0 0 0;max-height:14em;overflow:auto}
+.garant-source.cited .garant-passage {max-height:none}
+mark.garant-support {background:#fff3b0;color:inherit;padding:0 1px}
+mark.garant-word {background:#ffd54f;color:inherit;font-weight:600;padding:0}
+.garant-legend {font-size:0.85em;margin:2px 0 4px 0}
+#garant-about table th, #garant-about table td {word-break:normal;overflow-wrap:normal}
+#garant-about table td:not(:first-child), #garant-about table th:not(:first-child) {white-space:nowrap}
 """
 
 TEXT = {
@@ -34,7 +46,8 @@ TEXT = {
         "intro": "Posez une question sur les documents de gouvernance et de qualité de l'établissement. Les réponses citent leurs sources : vérifiez-les.",
         "placeholder": "Votre question…", "send": "Envoyer", "new": "Nouvelle conversation",
         "model_down": "Le modèle de langue est indisponible : Garant affiche seulement les passages pertinents (mode dégradé).",
-        "busy": "Garant est très sollicité : réessayez dans un instant.",
+        "busy": "Garant est très sollicité : réessayez dans une minute.",
+        "waiting": "En attente : Garant répond à une autre question, la vôtre suit…",
         "internal": "Une erreur interne est survenue ; elle a été journalisée. Réessayez ou contactez le support informatique.",
         "about": "À propos de cet assistant",
     },
@@ -43,7 +56,8 @@ TEXT = {
         "intro": "Ask a question about the establishment's governance and quality documents. Answers cite their sources: check them.",
         "placeholder": "Your question…", "send": "Send", "new": "New conversation",
         "model_down": "The language model is unavailable: Garant only shows the relevant passages (degraded mode).",
-        "busy": "Garant is very busy: try again in a moment.",
+        "busy": "Garant is very busy: try again in a minute.",
+        "waiting": "Waiting: Garant is answering another question, yours comes next…",
         "internal": "An internal error occurred; it was logged. Try again or contact IT support.",
         "about": "About this assistant",
     },
@@ -62,6 +76,7 @@ FEEDBACK_TEXT = {
            "report": "Report an error", "category": "Kind of error", "comment": "Comment (no names or patient data)",
            "send_report": "Send the report"},
 }
+STATUS_LABELS = {"fr": {"en_vigueur": "en vigueur", "archive": "archivé"}, "en": {"en_vigueur": "in force", "archive": "archived"}}
 CATEGORY_LABELS = {
     "fr": {"incorrect": "Réponse incorrecte", "source_erronee": "Source erronée", "incomplet": "Réponse incomplète", "autre": "Autre"},
     "en": {"incorrect": "Incorrect answer", "source_erronee": "Wrong source", "incomplet": "Incomplete answer", "autre": "Other"},
@@ -73,15 +88,101 @@ def _session_id(request: Any) -> str:
     return str(getattr(request, "session_hash", None) or "anonymous")
 
 
+class AnswerGate:
+    """One answer generated at a time on the page, at most `max_waiting` more waiting their
+    turn; past that `enter()` refuses, and the page shows the "busy" message at once."""
+
+    def __init__(self, max_waiting: int) -> None:
+        self.max_waiting = max_waiting
+        self._count = 0  # answers in progress: the one being generated and those waiting
+        self._count_lock = threading.Lock()
+        self._turn = threading.Lock()
+
+    def enter(self) -> bool:
+        """Take a place in line; False when the line is full."""
+        with self._count_lock:
+            if self._count > self.max_waiting:
+                return False
+            self._count += 1
+            return True
+
+    def take_turn(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds to be the one answer being generated."""
+        return self._turn.acquire(timeout=timeout)
+
+    def leave(self, had_turn: bool) -> None:
+        """Give back the place in line (and the turn, if held)."""
+        if had_turn:
+            self._turn.release()
+        with self._count_lock:
+            self._count -= 1
+
+
+def answer_turn(services: Services, gate: AnswerGate, question: str, history: list[dict[str, Any]], lang: str,
+                asked: list[str], answer_ids: dict[str, str], session: str) -> Iterator[tuple[Any, ...]]:
+    """One question on the page: (chat, sources, question box, asked, answer ids) after each step.
+    The sources show once retrieval is done, then the answer streams, then the checked answer
+    replaces it with its support highlighted in the sources. Errors end in a message, never a
+    traceback; when too many questions are already in line, the "busy" message."""
+    history = list(history or [])
+    asked = list(asked or [])
+    answer_ids = dict(answer_ids or {})
+    notice = f"⚠️ **{NOTICE[lang]}**"
+    history.append({"role": "user", "content": question})
+    if not gate.enter():
+        history.append({"role": "assistant", "content": f"**{TEXT[lang]['busy']}**"})
+        yield history, "", question, asked, answer_ids
+        return
+    had_turn = False
+    try:
+        history.append({"role": "assistant", "content": f"{notice}\n\n_{LABELS[lang]['searching']}_"})
+        yield history, "", "", asked, answer_ids
+        while not (had_turn := gate.take_turn(timeout=1.0)):
+            history[-1] = {"role": "assistant", "content": f"{notice}\n\n_{TEXT[lang]['waiting']}_"}
+            yield history, "", "", asked, answer_ids
+        passages: list[Any] = []
+        written = ""
+        for event in services.answerer.stream(question, lang=lang, history=asked):
+            if event.kind == "sources":
+                passages = event.data
+                yield history, sources_html(passages, lang), "", asked, answer_ids
+            elif event.kind == "token":
+                written += event.data
+                history[-1] = {"role": "assistant", "content": partial_answer_markdown(written, lang)}
+                yield history, sources_html(passages, lang), "", asked, answer_ids
+            else:
+                answer = event.data
+                services.record(answer, session)
+                history[-1] = {"role": "assistant", "content": answer_markdown(answer)}
+                asked.append(question)
+                answer_ids[str(len(history) - 1)] = answer.id
+                answer_ids["last"] = answer.id
+                yield history, answer_sources_html(answer), "", asked, answer_ids
+    except GarantError as exc:
+        history[-1] = {"role": "assistant", "content": f"❌ {html.escape(exc.message(lang))}"}
+        yield history, "", question, asked, answer_ids
+    except Exception:  # noqa: BLE001 - no traceback ever reaches the page
+        log.exception("unexpected error while answering")
+        history[-1] = {"role": "assistant", "content": f"❌ {TEXT[lang]['internal']}"}
+        yield history, "", question, asked, answer_ids
+    finally:
+        gate.leave(had_turn)
+
+
 def about_markdown(services: Services, lang: str) -> str:
-    """What the assistant is for, the documents it knows, the model, how answers are made."""
+    """What the assistant is and is not for, the documents it knows, the model and its limits,
+    how answers are made, what is logged and how personal data is handled, whom to contact."""
+    settings = services.settings
     docs = sorted(services.retriever.documents.values(), key=lambda d: (d.kind, d.title))
     rows = "\n".join(
-        f"| {html.escape(d.title)} | {d.kind} | {html.escape(str(d.version))} | {d.effective_date or '—'} | {d.status} | {d.ingested_at[:10]} |"
+        f"| {_cell(d.title)} | {_cell(d.kind)} | {_cell(str(d.version))} | {_cell(d.effective_date or '—')} "
+        f"| {_cell(STATUS_LABELS[lang].get(d.status, d.status))} | {d.ingested_at[:10]} |"
         for d in docs
     )
-    model = services.settings.llm
-    model_name = str(model.model_path.name) if model.model_path else "Qwen2.5-Coder-1.5B-Instruct Q4_K_M (local)"
+    model = settings.llm
+    model_name = _cell(model.model_path.name if model.model_path else "Qwen2.5-Coder-1.5B-Instruct Q4_K_M")
+    contact = _cell(settings.server.contact)
+    days, max_chars = settings.governance.retention_days, settings.server.max_question_chars
     if lang == "en":
         return (
             "**What it is for**: finding and summarising what the establishment's documents say. **Not for**: clinical decisions, "
@@ -89,8 +190,17 @@ def about_markdown(services: Services, lang: str) -> str:
             "**How answers are made**: the question is matched against the indexed passages (meaning + keywords); a local "
             f"language model ({model_name}, running on this server, nothing leaves it) writes a short answer from the best passages; "
             "every sentence is then checked against the passages and unsupported sentences are removed. If the documents do not "
-            "answer, Garant says so.\n\n**Logging**: questions and answers are recorded for review by the AI steering committee; "
-            "do not type patient names or identifiers.\n\n"
+            "answer, Garant says so. In the sources, what supports the answer is highlighted.\n\n"
+            "**Limits**: a small model that can misread or oversimplify a passage: always check the highlighted source before "
+            f"acting. It knows only the documents below, in their indexed version; questions of at most {max_chars} characters; "
+            "one question answered at a time (others wait, or get a \"busy\" message). Without the model, Garant only shows the "
+            "relevant passages (degraded mode).\n\n"
+            "**Logging and personal data**: questions, answers, sources and feedback are recorded for review by the AI steering "
+            "committee, with names, phone numbers, e-mails and patient identifiers replaced by placeholders, sessions "
+            f"pseudonymised, and deleted after {days} days. Do not type patient names or identifiers.\n\n"
+            "**Reporting an error**: the thumbs-down under the answer, or \"Report an error\" below the chat (choose the kind of error, "
+            "add a comment): the committee reviews every report.\n\n"
+            f"**Contact**: {contact}.\n\n"
             f"**Documents known** ({len(docs)}):\n\n| title | kind | version | effective | status | ingested |\n|---|---|---|---|---|---|\n{rows}"
         )
     return (
@@ -99,10 +209,27 @@ def about_markdown(services: Services, lang: str) -> str:
         "**Comment les réponses sont produites** : la question est rapprochée des passages indexés (sens + mots-clés) ; un modèle "
         f"de langue local ({model_name}, exécuté sur ce serveur, rien n'en sort) rédige une réponse courte à partir des meilleurs "
         "passages ; chaque phrase est ensuite vérifiée contre les passages et les phrases non étayées sont retirées. Si les "
-        "documents ne répondent pas, Garant le dit.\n\n**Journalisation** : les questions et réponses sont enregistrées pour revue "
-        "par le comité de pilotage IA ; ne saisissez ni nom ni identifiant de patient.\n\n"
+        "documents ne répondent pas, Garant le dit. Dans les sources, ce qui étaye la réponse est surligné.\n\n"
+        "**Limites** : un petit modèle, qui peut mal lire ou trop simplifier un passage : vérifiez toujours la source surlignée "
+        "avant d'agir. Il ne connaît que les documents ci-dessous, dans leur version indexée ; questions de "
+        f"{max_chars} caractères au plus ; une question traitée à la fois (les autres attendent, ou reçoivent un message "
+        "« très sollicité »). Sans le modèle, Garant montre seulement les passages pertinents (mode dégradé).\n\n"
+        "**Journalisation et données personnelles** : questions, réponses, sources et avis sont enregistrés pour revue par le "
+        "comité de pilotage IA ; noms, téléphones, courriels et identifiants de patients y sont remplacés par des marqueurs, les "
+        f"sessions pseudonymisées, et tout est effacé après {days} jours. Ne saisissez ni nom ni identifiant de patient.\n\n"
+        "**Signaler une erreur** : le pouce baissé sous la réponse, ou « Signaler une erreur » sous la conversation (choisissez le type "
+        "d'erreur, ajoutez un commentaire) : le comité examine chaque signalement.\n\n"
+        f"**Contact** : {contact}.\n\n"
         f"**Documents connus** ({len(docs)}) :\n\n| titre | type | version | en vigueur depuis | statut | indexé le |\n|---|---|---|---|---|---|\n{rows}"
     )
+
+
+def _cell(text: str) -> str:
+    """Configured or document text made inert inside the panel's Markdown (and its tables)."""
+    text = html.escape(text, quote=False)
+    for char in "\\`*_[]|<>#!":
+        text = text.replace(char, "\\" + char)
+    return text.replace("\n", " ")
 
 
 def build_page(services: Services):  # type: ignore[no-untyped-def]
@@ -111,42 +238,11 @@ def build_page(services: Services):  # type: ignore[no-untyped-def]
 
     default_lang = services.settings.language
 
+    gate = AnswerGate(services.settings.server.max_queue)
+
     def respond(question: str, history: list[dict[str, Any]], lang: str, asked: list[str], answer_ids: dict[str, str],
                 request: gr.Request) -> Iterator[tuple[Any, ...]]:
-        history = list(history or [])
-        asked = list(asked or [])
-        answer_ids = dict(answer_ids or {})
-        session = _session_id(request)
-        history.append({"role": "user", "content": question})
-        labels = LABELS[lang]
-        history.append({"role": "assistant", "content": f"⚠️ **{NOTICE[lang]}**\n\n_{labels['searching']}_"})
-        yield history, "", "", asked, answer_ids
-        try:
-            passages: list[Any] = []
-            written = ""
-            for event in services.answerer.stream(question, lang=lang, history=asked):
-                if event.kind == "sources":
-                    passages = event.data
-                    yield history, sources_html(passages, lang), "", asked, answer_ids
-                elif event.kind == "token":
-                    written += event.data
-                    history[-1] = {"role": "assistant", "content": f"⚠️ **{NOTICE[lang]}**\n\n{html.escape(written)}"}
-                    yield history, sources_html(passages, lang), "", asked, answer_ids
-                else:
-                    answer = event.data
-                    services.record(answer, session)
-                    history[-1] = {"role": "assistant", "content": answer_markdown(answer)}
-                    asked.append(question)
-                    answer_ids[str(len(history) - 1)] = answer.id
-                    answer_ids["last"] = answer.id
-                    yield history, sources_html(answer.retrieved, lang, answer.cited), "", asked, answer_ids
-        except GarantError as exc:
-            history[-1] = {"role": "assistant", "content": f"❌ {html.escape(exc.message(lang))}"}
-            yield history, "", question, asked, answer_ids
-        except Exception:  # noqa: BLE001 - no traceback ever reaches the page
-            log.exception("unexpected error while answering")
-            history[-1] = {"role": "assistant", "content": f"❌ {TEXT[lang]['internal']}"}
-            yield history, "", question, asked, answer_ids
+        yield from answer_turn(services, gate, question, history, lang, asked, answer_ids, _session_id(request))
 
     def rate(answer_ids: dict[str, str], lang: str, data: gr.LikeData, request: gr.Request) -> str:
         """👍 / 👎 on an answer of the conversation."""
@@ -186,7 +282,7 @@ def build_page(services: Services):  # type: ignore[no-untyped-def]
                     send = gr.Button(TEXT[default_lang]["send"], variant="primary")
                     new = gr.Button(TEXT[default_lang]["new"])
                 ack = gr.Markdown("", elem_id="garant-ack")
-                with gr.Accordion(FEEDBACK_TEXT[default_lang]["report"], open=False, elem_id="garant-report"):
+                with gr.Accordion(FEEDBACK_TEXT[default_lang]["report"], open=False, elem_id="garant-report") as report_box:
                     category = gr.Dropdown(
                         choices=[(label, key) for key, label in CATEGORY_LABELS[default_lang].items()],
                         value="incorrect", label=FEEDBACK_TEXT[default_lang]["category"],
@@ -195,8 +291,8 @@ def build_page(services: Services):  # type: ignore[no-untyped-def]
                     report_button = gr.Button(FEEDBACK_TEXT[default_lang]["send_report"])
             with gr.Column(scale=2):
                 sources = gr.HTML(label="Sources", elem_id="garant-sources")
-        with gr.Accordion(TEXT[default_lang]["about"], open=False):
-            gr.Markdown(about_markdown(services, default_lang))
+        with gr.Accordion(TEXT[default_lang]["about"], open=False, elem_id="garant-about") as about_box:
+            about = gr.Markdown(about_markdown(services, default_lang))
 
         def model_banner(lang_value: str) -> str:
             if services.chat.available is False:
@@ -205,8 +301,11 @@ def build_page(services: Services):  # type: ignore[no-untyped-def]
 
         inputs = [question, chat, lang, asked, answer_ids]
         outputs = [chat, sources, question, asked, answer_ids]
+        # Gradio runs more answers at once than the gate lets through, so that a question past
+        # the line gets the "busy" message at once rather than waiting unseen in Gradio's queue.
+        runs = min(services.settings.server.max_queue + 2, MAX_PAGE_THREADS)
         for trigger in (send.click, question.submit):
-            trigger(respond, inputs, outputs, concurrency_limit=1).then(model_banner, [lang], [banner])
+            trigger(respond, inputs, outputs, concurrency_limit=runs).then(model_banner, [lang], [banner])
         new.click(lambda: ([], "", "", [], {}, ""), None, [chat, sources, question, asked, answer_ids, ack])
         chat.like(rate, [answer_ids, lang], [ack])
         report_button.click(report, [answer_ids, category, comment, lang], [ack, comment])
@@ -220,10 +319,13 @@ def build_page(services: Services):  # type: ignore[no-untyped-def]
                 gr.update(placeholder=text["placeholder"]), gr.update(value=text["send"]), gr.update(value=text["new"]),
                 gr.update(label=feedback["category"], choices=[(label, key) for key, label in CATEGORY_LABELS[lang_value].items()]),
                 gr.update(label=feedback["comment"]), gr.update(value=feedback["send_report"]),
+                gr.update(label=feedback["report"]), gr.update(label=text["about"]), about_markdown(services, lang_value),
             )
 
-        lang.change(relabel, [lang], [header, question, send, new, category, comment, report_button])
-    page.queue(max_size=services.settings.server.max_queue, default_concurrency_limit=1)
+        lang.change(relabel, [lang], [header, question, send, new, category, comment, report_button, report_box, about_box, about])
+        lang.change(model_banner, [lang], [banner])
+    # A safety net against floods only: the page itself answers "busy" long before it fills.
+    page.queue(max_size=4 * (services.settings.server.max_queue + 2), default_concurrency_limit=1)
     return page
 
 

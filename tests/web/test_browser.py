@@ -1,4 +1,6 @@
-"""The staff page in a real headless Chromium: ask, see the notice and the sources, report an error."""
+"""The staff page in a real headless Chromium: ask, see the notice and the sources (their support
+highlighted), open a source, report an error, read the « À propos » panel, switch to English, hit
+the length limit."""
 
 from __future__ import annotations
 
@@ -63,17 +65,40 @@ def test_a_question_shows_notice_sources_and_accepts_an_error_report(page_url: s
         assert NOTICE["fr"] in bubble and "trimestre" in bubble
         sources = page.inner_text("#garant-sources")
         assert "Charte IA de test" in sources and "ouvrir le document" in sources
+        # the passage sentence supporting the answer is highlighted in its (cited) source card
+        support = page.locator("#garant-sources .garant-source.cited mark.garant-support")
+        assert support.count() >= 1 and "une fois par trimestre" in support.first.inner_text()
+        assert page.locator("#garant-sources .garant-source.cited mark.garant-word").count() >= 3
         # the trapped passage shows as text, never as a live script, image or link
         assert page.locator("#garant-sources script").count() == 0
         assert page.locator("#garant-sources img").count() == 0
+        # a source opens in a new tab, as inert text
+        with page.expect_popup() as popup:
+            page.locator("#garant-sources .garant-source.cited a").first.click()
+        document = popup.value
+        document.wait_for_load_state()
+        assert "/doc/" in document.url and "une fois par trimestre" in document.inner_text("body")
+        document.close()
         page.click("#garant-report button, #garant-report .label-wrap")
         page.click("button:has-text('Envoyer le signalement')")
         page.wait_for_function("document.querySelector('#garant-ack').innerText.includes('signalement est enregistré')", timeout=20_000)
         page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+        # the transparency panel says whom to contact and how to report an error
+        page.click("#garant-about button, #garant-about .label-wrap")
+        page.wait_for_selector("#garant-about >> text=Contact", timeout=10_000)
+        about = page.inner_text("#garant-about")
+        assert "server.contact" in about and "Signaler une erreur" in about and "Charte IA de test" in about
         # the English switch relabels the page itself
         page.get_by_label("en", exact=True).check()
         page.wait_for_selector("button:has-text('Send')", timeout=10_000)
         assert page.locator("button:has-text('New conversation')").count() == 1
+        assert "About this assistant" in page.inner_text("#garant-about")
+        # a question over the limit gets a clear message and never reaches the model
+        calls = len(web_services.chat().calls)
+        page.fill("textarea", "x" * (web_services.settings.server.max_question_chars + 1))
+        page.click("button:has-text('Send')")
+        page.wait_for_selector(".message >> text=too long", timeout=20_000)
+        assert len(web_services.chat().calls) == calls
         browser.close()
     assert outside == []
     web_services.log.flush(5)
