@@ -16,7 +16,7 @@ export ANONYMIZED_TELEMETRY := False
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 PIP := $(BIN)/pip install --disable-pip-version-check -c requirements.lock
 
-.PHONY: install install-test models index run serve test test-fast lint bench bench-ingest bench-answer clean-index lock
+.PHONY: install install-test models index run serve test test-fast lint bench bench-ingest bench-answer clean-index lock docs docs-screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,3 +66,9 @@ clean-index:
 
 lock: install-test  ## regenerate requirements.lock from the current .venv (after a deliberate upgrade)
 	(head -n 2 requirements.lock; $(BIN)/pip freeze --exclude-editable | grep -v '^garant') > requirements.lock.new && mv requirements.lock.new requirements.lock
+
+docs: install  ## regenerate the configuration reference of docs/guide-informatique.md from the settings object
+	$(BIN)/python docs/gen_config_reference.py
+
+docs-screenshot: install-test  ## retake docs/img/page.png (the page with the scripted test model, headless Chromium)
+	$(BIN)/python docs/make_screenshot.py
