@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from assistant.answering.model import NOTICE
 from assistant.errors import GarantError
@@ -179,16 +180,15 @@ def about_markdown(services: Services, lang: str) -> str:
         f"| {_cell(STATUS_LABELS[lang].get(d.status, d.status))} | {d.ingested_at[:10]} |"
         for d in docs
     )
-    model = settings.llm
-    model_name = _cell(model.model_path.name if model.model_path else "Qwen2.5-Coder-1.5B-Instruct Q4_K_M")
+    model_name = _cell(model_description(settings.llm, lang))
     contact = _cell(settings.server.contact)
     days, max_chars = settings.governance.retention_days, settings.server.max_question_chars
     if lang == "en":
         return (
             "**What it is for**: finding and summarising what the establishment's documents say. **Not for**: clinical decisions, "
             "patient data, or anything the documents do not cover.\n\n"
-            "**How answers are made**: the question is matched against the indexed passages (meaning + keywords); a local "
-            f"language model ({model_name}, running on this server, nothing leaves it) writes a short answer from the best passages; "
+            "**How answers are made**: the question is matched against the indexed passages (meaning + keywords); a "
+            f"language model ({model_name}) writes a short answer from the best passages; "
             "every sentence is then checked against the passages and unsupported sentences are removed. If the documents do not "
             "answer, Garant says so. In the sources, what supports the answer is highlighted.\n\n"
             "**Limits**: a small model that can misread or oversimplify a passage: always check the highlighted source before "
@@ -207,7 +207,7 @@ def about_markdown(services: Services, lang: str) -> str:
         "**À quoi il sert** : retrouver et résumer ce que disent les documents de l'établissement. **Il ne sert pas** aux décisions "
         "cliniques, aux données de patients, ni à ce que les documents ne couvrent pas.\n\n"
         "**Comment les réponses sont produites** : la question est rapprochée des passages indexés (sens + mots-clés) ; un modèle "
-        f"de langue local ({model_name}, exécuté sur ce serveur, rien n'en sort) rédige une réponse courte à partir des meilleurs "
+        f"de langue ({model_name}) rédige une réponse courte à partir des meilleurs "
         "passages ; chaque phrase est ensuite vérifiée contre les passages et les phrases non étayées sont retirées. Si les "
         "documents ne répondent pas, Garant le dit. Dans les sources, ce qui étaye la réponse est surligné.\n\n"
         "**Limites** : un petit modèle, qui peut mal lire ou trop simplifier un passage : vérifiez toujours la source surlignée "
@@ -222,6 +222,18 @@ def about_markdown(services: Services, lang: str) -> str:
         f"**Contact** : {contact}.\n\n"
         f"**Documents connus** ({len(docs)}) :\n\n| titre | type | version | en vigueur depuis | statut | indexé le |\n|---|---|---|---|---|---|\n{rows}"
     )
+
+
+def model_description(llm: Any, lang: str) -> str:
+    """Which model writes the answers and where it runs, as the panel says it."""
+    if llm.backend == "openai":
+        host = urlsplit(llm.base_url).hostname or llm.base_url
+        return (f"« {llm.api_model} », on the establishment's inference server {host}" if lang == "en"
+                else f"« {llm.api_model} », sur le serveur d'inférence de l'établissement {host}")
+    if llm.backend == "fake":
+        return "a scripted test model, not a real one" if lang == "en" else "un modèle de test scripté, pas un vrai modèle"
+    name = llm.model_path.name if llm.model_path else "Qwen2.5-Coder-1.5B-Instruct Q4_K_M"
+    return f"{name}, running on this server, nothing leaves it" if lang == "en" else f"{name}, exécuté sur ce serveur, rien n'en sort"
 
 
 def _cell(text: str) -> str:

@@ -123,3 +123,18 @@ def test_a_streamed_answer_never_shows_a_live_link_or_image(web_services, monkey
                                                           [], "fr", [], {}, "s")]
     assert any("Voir" in bubble for bubble in bubbles[:-1])  # the streamed text was shown...
     assert not any("](" in bubble or "![" in bubble or "<b>" in bubble for bubble in bubbles)  # ...but never as markup
+
+
+def test_the_about_panel_names_the_model_and_where_it_runs(web_services) -> None:  # type: ignore[no-untyped-def]
+    from assistant.web.app import about_markdown
+
+    llm = web_services.settings.llm
+    llm.backend = "llama-cpp"
+    assert "exécuté sur ce serveur" in about_markdown(web_services, "fr")
+    llm.backend, llm.base_url, llm.api_model = "openai", "http://inference.chv.local:8000/v1", "qwen2.5-14b-instruct"
+    french = about_markdown(web_services, "fr")
+    assert "qwen2.5-14b-instruct" in french and "inference.chv.local" in french
+    assert "exécuté sur ce serveur" not in french and "Qwen2.5-Coder" not in french
+    assert "inference server" in about_markdown(web_services, "en")
+    llm.backend = "fake"
+    assert "modèle de test" in about_markdown(web_services, "fr")
