@@ -1,8 +1,10 @@
 """The evaluation report: `metrics.json` for machines and `report.md`, in French, for the
-governance group — what was measured, on which questions and configuration, the key rates
-with their 95 % intervals, why the default retrieval is the default, results by language
-and document kind, response times, the questions that failed, and how to read an interval.
-With a previous run's folder, a comparison that flags a change only when intervals separate.
+governance group — a short summary, what was measured, on which questions and configuration,
+the key rates with their 95 % intervals, why the default retrieval is the default, results by
+language and document kind, response times, the questions that failed, and how to read an
+interval. With a previous run's folder, a comparison that flags a change only when intervals
+separate. The same text, with the run's identity and charts, goes to `report.html`
+(`evaluation.report_html`).
 """
 
 from __future__ import annotations
@@ -15,45 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from evaluation.dataset import EvaluationError
+from evaluation.labels import HEADLINE, MODE_NAMES, RATE_LABELS, mode_label
 from evaluation.metrics import TOP, compare_metrics, compute_metrics, intervals_overlap
+from evaluation.report_html import write_html
 from evaluation.runner import RESULTS, RUN, read_results
+from evaluation.summary import summary_section
 
 METRICS = "metrics.json"
 REPORT = "report.md"
-
-MODE_LABELS = {
-    "lexical": "Lexicale (mots exacts, BM25)",
-    "dense": "Sémantique (vecteurs)",
-    "hybrid": "Hybride (défaut)",
-    "reranked": "Hybride + reclassement",
-}
-MODE_NAMES = {"lexical": "lexicale", "dense": "sémantique", "hybrid": "hybride", "reranked": "hybride avec reclassement"}
-RATE_LABELS = {
-    "hit@1": "Bonne source en 1re position",
-    f"hit@{TOP}": f"Bonne source parmi les {TOP} premiers passages",
-    f"recall@{TOP}": f"Sources attendues retrouvées dans les {TOP} premiers passages",
-    "mrr": "Rang réciproque moyen (MRR)",
-    "keyword_accuracy": "Réponses contenant les éléments attendus",
-    "refusal_recall": "Questions hors documents correctement refusées",
-    "refusal_precision": "Refus justifiés, parmi tous les refus",
-    "wrong_refusal_share": "Refus à tort (les documents contenaient la réponse)",
-    "context_hit": "Bonne source parmi les passages donnés au modèle",
-    "citation_validity": "Phrases dont la citation est valide",
-    "reattached_share": "Phrases dont la citation a été corrigée par Garant",
-    "notice_share": "Réponses portant la mention « générée par IA »",
-    "degraded_share": "Réponses en mode dégradé (modèle indisponible)",
-}
-HEADLINE = (
-    "keyword_accuracy",
-    "refusal_recall",
-    "refusal_precision",
-    "wrong_refusal_share",
-    "context_hit",
-    "citation_validity",
-    "reattached_share",
-    "notice_share",
-    "degraded_share",
-)
 
 
 # --- building -----------------------------------------------------------------------------
@@ -94,8 +65,14 @@ def build_metrics(meta: Mapping[str, Any], records: list[dict[str, Any]]) -> dic
 
 
 def write_report(out_dir: Path, compare_dir: Path | None = None) -> tuple[Path, Path]:
-    """Write metrics.json and report.md in `out_dir` (comparing with `compare_dir`'s metrics.json)."""
+    """Write metrics.json, report.md and report.html in `out_dir` (comparing with `compare_dir`'s
+    metrics.json). A folder whose results.jsonl was not kept gets only its report.html, from the
+    saved metrics.json and report.md; the returned report is then that page."""
     out_dir = Path(out_dir)
+    if not (out_dir / RESULTS).is_file() and (out_dir / METRICS).is_file() and (out_dir / REPORT).is_file():
+        meta, _ = load_run(out_dir)
+        saved = json.loads((out_dir / METRICS).read_text(encoding="utf-8"))
+        return out_dir / METRICS, write_html(out_dir, meta, saved, (out_dir / REPORT).read_text(encoding="utf-8"))
     meta, records = load_run(out_dir)
     metrics = build_metrics(meta, records)
     previous = None
@@ -108,7 +85,9 @@ def write_report(out_dir: Path, compare_dir: Path | None = None) -> tuple[Path, 
             )
         previous = json.loads(path.read_text(encoding="utf-8"))
     (out_dir / METRICS).write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
-    (out_dir / REPORT).write_text(render(meta, metrics, previous, compare_dir), encoding="utf-8")
+    markdown = render(meta, metrics, previous, compare_dir)
+    (out_dir / REPORT).write_text(markdown, encoding="utf-8")
+    write_html(out_dir, meta, metrics, markdown, records)
     return out_dir / METRICS, out_dir / REPORT
 
 
@@ -146,6 +125,11 @@ def _date(iso: str | None) -> str:
     return moment.strftime("%d/%m/%Y %H:%M") + (" UTC" if moment.utcoffset() is not None else "")
 
 
+def _sha(value: str | None, label: str = "SHA-256") -> str:
+    """', SHA-256 `cc324af070c2ecbf…`' or '' when unknown."""
+    return f", {label} `{value[:16]}{'…' if len(value) > 16 else ''}`" if value else ""
+
+
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header), *("| " + " | ".join(row) + " |" for row in rows)]
 
@@ -180,7 +164,11 @@ def _measured(no_llm: bool) -> list[str]:
 def _configuration(meta: Mapping[str, Any], metrics: Mapping[str, Any]) -> list[str]:
     dataset, git, machine = meta["dataset"], meta.get("git") or {}, meta.get("machine") or {}
     model = meta.get("model")
-    model_text = "aucun (--no-llm)" if model is None else model.get("error") or f"{model.get('name')} ({model.get('backend')})"
+    model_text = (
+        "aucun (--no-llm)"
+        if model is None
+        else model.get("error") or f"{model.get('name')} ({model.get('backend')}{_sha(model.get('file_sha256'))})"
+    )
     embedder = meta.get("embedder") or {}
     index = meta.get("index") or {}
     commit = "inconnu" if not git else f"{git['commit'][:12]}{' (avec modifications locales)' if git.get('dirty') else ''}"
@@ -195,7 +183,8 @@ def _configuration(meta: Mapping[str, Any], metrics: Mapping[str, Any]) -> list[
         f"- Jeu de questions : `{dataset['path']}` (empreinte SHA-256 `{dataset['sha256'][:16]}…`), "
         f"{metrics['questions']} question(s) : {metrics['answerable']} avec réponse dans les documents, "
         f"{metrics['unanswerable']} sans{complete}.",
-        f"- Index : version `{meta['index_version']}` ({index.get('documents')} documents, {index.get('chunks')} passages).",
+        f"- Index : version `{meta['index_version']}` ({index.get('documents')} documents, {index.get('chunks')} passages"
+        f"{_sha(index.get('corpus_sha256'), 'contenu')}).",
         f"- Modèle de vectorisation : {embedder.get('name')} ; modèle de langue : {model_text} ; "
         f"consignes (prompt) : {', '.join(f'{k} {v}' for k, v in (meta.get('prompt_versions') or {}).items())}.",
         f"- Réglages : empreinte `{meta['settings_fingerprint']}` ; code : commit {commit}.",
@@ -285,18 +274,11 @@ def _rerank_note(retrieval: Mapping[str, Any]) -> str:
     )
 
 
-def _mode_label(mode: str, retrieval: Mapping[str, Any]) -> str:
-    """The method's name, with « (défaut) » on the one answering uses."""
-    default = "reranked" if "reranked" in retrieval else "hybrid"
-    label = MODE_LABELS[mode].replace(" (défaut)", "")
-    return f"{label} (défaut)" if mode == default else label
-
-
 def _baselines(metrics: Mapping[str, Any]) -> list[str]:
     retrieval = metrics.get("retrieval") or {}
     rows = [
         [
-            _mode_label(mode, retrieval),
+            mode_label(mode, retrieval),
             _rate_cell(m["hit@1"]),
             _rate_cell(m[f"hit@{TOP}"]),
             "—" if m["mrr"]["value"] is None else _decimal(m["mrr"]["value"]),
@@ -450,7 +432,7 @@ def _comparison(
     changed = [label for key, label in labels.items() if before.get(key) != now.get(key)]
     if changed:
         lines.append(f"Éléments qui ont changé : {', '.join(changed)}.")
-    rows = [_comparison_row(r) for r in comparison]
+    rows = [comparison_row(r) for r in comparison]
     return lines + [
         "",
         *_table(["Mesure", "Avant", "Maintenant", "Écart", "Changement net ?"], rows),
@@ -461,8 +443,8 @@ def _comparison(
     ]
 
 
-def _comparison_row(row: Mapping[str, Any]) -> list[str]:
-    """One measure before and after; MRR is a mean (no interval, never flagged)."""
+def comparison_row(row: Mapping[str, Any]) -> list[str]:
+    """One measure before and after (a row of `compare_metrics`); MRR is a mean (no interval, never flagged)."""
     label = RATE_LABELS.get(row["measure"].rsplit(".", 1)[-1], row["measure"]) + _mode_suffix(row["measure"])
     if row["measure"].endswith(".mrr"):
         return [label, _decimal(row["previous"]), _decimal(row["current"]), _decimal(row["delta"], signed=True), "sans intervalle"]
@@ -492,6 +474,7 @@ def render(
         "Les chiffres ci-dessous disent à quel point Garant retrouve les bons documents et répond juste ; "
         "chaque taux est donné avec sa marge d'incertitude (voir la dernière section).",
         "",
+        *summary_section(metrics, no_llm),
         *_measured(no_llm),
         *_configuration(meta, metrics),
         *_headline(metrics),

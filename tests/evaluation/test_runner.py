@@ -3,149 +3,26 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 
 from assistant.cli_support import run as run_cli
-from assistant.engines.chat import ChatMessage
 from assistant.engines.chat_fake import FakeChatModel
 from assistant.engines.embed_hash import HashEmbedder
 from evaluation.cli import main
 from evaluation.dataset import EvaluationError
 from evaluation.report import write_report
 from evaluation.runner import RESULTS, read_results, run
-from ingest.pipeline import Ingestor
-
-DOCS = {
-    "charte.md": """---
-title: Charte IA de test
-kind: charte
-version: "2.0"
-status: en_vigueur
----
-
-# Gouvernance
-
-Le comité de pilotage IA et numérique se réunit une fois par trimestre, sous la présidence du directeur général.
-
-# Signalement
-
-Tout dysfonctionnement d'un système d'IA est signalé dans les 24 heures au moyen de la fiche FEI-IA.
-""",
-    "policy-en.md": """---
-title: AI governance policy
-kind: note
-version: "1"
-status: en_vigueur
-lang: en
----
-
-# Governance
-
-The AI steering committee meets once per quarter and reports to the board.
-""",
-    "mots-de-passe.md": """---
-title: Guide des mots de passe
-kind: guide
-version: "1"
-status: en_vigueur
----
-
-# Mots de passe
-
-Un mot de passe compte au moins douze caractères, mêlant majuscules, minuscules, chiffres et caractères spéciaux.
-""",
-}
-
-QUESTIONS = [
-    {
-        "id": "q1",
-        "question": "Quand se réunit le comité de pilotage IA ?",
-        "lang": "fr",
-        "answerable": True,
-        "expected_sources": ["charte"],
-        "expected_keywords": [["trimestre"]],
-        "kind": "charte",
-    },
-    {
-        "id": "q2",
-        "question": "How often does the AI steering committee meet?",
-        "lang": "en",
-        "answerable": True,
-        "expected_sources": ["policy-en"],
-        "expected_keywords": [["once per quarter", "quarterly"]],
-        "kind": "note",
-    },
-    {"id": "q3", "question": "Quelle est la recette du gâteau basque à la cerise noire ?", "lang": "fr", "answerable": False},
-    {
-        "id": "q4",
-        "question": "Combien de caractères doit compter un mot de passe ?",
-        "lang": "fr",
-        "answerable": True,
-        "expected_sources": ["mots-de-passe"],
-        "expected_keywords": [["douze", "12"]],
-        "kind": "guide",
-    },
-]
-
-_BLOCK = re.compile(r"^\[(\d+)\] ", re.MULTILINE)
 
 
-def _number_of(user: str, needle: str) -> int:
-    """The source number whose block in the prompt contains `needle`."""
-    starts = [(m.start(), int(m.group(1))) for m in _BLOCK.finditer(user)]
-    for (start, number), (end, _) in zip(starts, [*starts[1:], (len(user), 0)], strict=True):
-        if needle in user[start:end]:
-            return number
-    raise AssertionError(f"{needle!r} not in the prompt")
-
-
-def scripted(messages: list[ChatMessage]) -> str:
-    """Right answers for q1 and q2 (citing the right passage), a wrong refusal for q4."""
-    user = messages[-1].content
-    if QUESTIONS[1]["question"] in user:
-        return f"The AI steering committee meets once per quarter [{_number_of(user, 'once per quarter')}]."
-    if QUESTIONS[0]["question"] in user:
-        return f"Le comité de pilotage IA et numérique se réunit une fois par trimestre [{_number_of(user, 'trimestre')}]."
-    return "Les documents disponibles ne permettent pas de répondre à cette question."
-
-
-def _questions_seen(model: FakeChatModel) -> list[str]:
-    ids = []
-    for call in model.calls:
-        user = call[-1].content
-        ids += [q["id"] for q in QUESTIONS if q["question"] in user]
-    return ids
-
-
-@pytest.fixture
-def corpus_indexed(fake_settings, tmp_path: Path):  # type: ignore[no-untyped-def]
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name, text in DOCS.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    Ingestor(fake_settings, HashEmbedder).sync(corpus)
-    # these tests count refusals of the scripted model: keep the plain refusal, not the quoted passage
-    fake_settings.answer.quote_when_model_declines = False
-    return fake_settings
-
-
-@pytest.fixture
-def dataset(tmp_path: Path) -> Path:
-    path = tmp_path / "tiny.jsonl"
-    path.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in QUESTIONS), encoding="utf-8")
-    return path
-
-
-def test_full_run_writes_results_metrics_and_a_french_report(corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_full_run_writes_results_metrics_and_a_french_report(tiny, corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "eval"
-    model = FakeChatModel(scripted)
+    model = FakeChatModel(tiny.scripted)
     summary = run(corpus_indexed, dataset, out, progress=False, chat_model=model, embedder=HashEmbedder())
     assert (summary.computed, summary.skipped) == (4, 0)
     # q3 is far from every document: refused before the model is called
-    assert _questions_seen(model) == ["q1", "q2", "q4"]
+    assert tiny.seen(model) == ["q1", "q2", "q4"]
 
     write_report(out)
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
@@ -182,9 +59,9 @@ def test_full_run_writes_results_metrics_and_a_french_report(corpus_indexed, dat
     assert "## Comment lire un intervalle de confiance" in report
 
 
-def test_no_llm_mode_measures_retrieval_only_and_never_calls_the_model(corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_no_llm_mode_measures_retrieval_only_and_never_calls_the_model(tiny, corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "eval"
-    model = FakeChatModel(scripted)
+    model = FakeChatModel(tiny.scripted)
     run(corpus_indexed, dataset, out, no_llm=True, progress=False, chat_model=model, embedder=HashEmbedder())
     write_report(out)
     assert model.calls == []
@@ -194,54 +71,54 @@ def test_no_llm_mode_measures_retrieval_only_and_never_calls_the_model(corpus_in
     assert "non mesurées (évaluation lancée avec `--no-llm`" in (out / "report.md").read_text(encoding="utf-8")
 
 
-def test_an_interrupted_run_continues_without_recomputing_finished_questions(corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_interrupted_run_continues_without_recomputing_finished_questions(tiny, corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "eval"
-    first = FakeChatModel(scripted)
+    first = FakeChatModel(tiny.scripted)
     run(corpus_indexed, dataset, out, limit=2, progress=False, chat_model=first, embedder=HashEmbedder())
-    assert _questions_seen(first) == ["q1", "q2"]
+    assert tiny.seen(first) == ["q1", "q2"]
     write_report(out)
     assert "évaluation incomplète" not in (out / "report.md").read_text(encoding="utf-8")  # the limit selects 2 questions
 
-    second = FakeChatModel(scripted)
+    second = FakeChatModel(tiny.scripted)
     summary = run(corpus_indexed, dataset, out, progress=False, chat_model=second, embedder=HashEmbedder())
     assert (summary.skipped, summary.computed) == (2, 2)
-    assert _questions_seen(second) == ["q4"]
+    assert tiny.seen(second) == ["q4"]
     lines = (out / RESULTS).read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["id"] for line in lines] == ["q1", "q2", "q3", "q4"]
 
 
-def test_a_last_line_cut_by_an_interruption_is_dropped_and_recomputed(corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_last_line_cut_by_an_interruption_is_dropped_and_recomputed(tiny, corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "eval"
-    run(corpus_indexed, dataset, out, limit=1, progress=False, chat_model=FakeChatModel(scripted), embedder=HashEmbedder())
+    run(corpus_indexed, dataset, out, limit=1, progress=False, chat_model=FakeChatModel(tiny.scripted), embedder=HashEmbedder())
     with open(out / RESULTS, "a", encoding="utf-8") as handle:
         handle.write('{"id": "q2", "retrie')
-    model = FakeChatModel(scripted)
+    model = FakeChatModel(tiny.scripted)
     run(corpus_indexed, dataset, out, progress=False, chat_model=model, embedder=HashEmbedder())
-    assert _questions_seen(model) == ["q2", "q4"]
+    assert tiny.seen(model) == ["q2", "q4"]
     assert list(read_results(out / RESULTS)) == ["q1", "q2", "q3", "q4"]
 
 
-def test_a_changed_question_is_recomputed_on_resume(corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_question_is_recomputed_on_resume(tiny, corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "eval"
-    run(corpus_indexed, dataset, out, limit=2, progress=False, chat_model=FakeChatModel(scripted), embedder=HashEmbedder())
-    changed = [{**QUESTIONS[0], "expected_keywords": [["trimestriel", "trimestre"]]}, *QUESTIONS[1:2]]
+    run(corpus_indexed, dataset, out, limit=2, progress=False, chat_model=FakeChatModel(tiny.scripted), embedder=HashEmbedder())
+    changed = [{**tiny.questions[0], "expected_keywords": [["trimestriel", "trimestre"]]}, *tiny.questions[1:2]]
     dataset.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in changed), encoding="utf-8")
-    model = FakeChatModel(scripted)
+    model = FakeChatModel(tiny.scripted)
     run(corpus_indexed, dataset, out, progress=False, chat_model=model, embedder=HashEmbedder())
-    assert _questions_seen(model) == ["q1"]
+    assert tiny.seen(model) == ["q1"]
     assert read_results(out / RESULTS)["q1"]["question"]["expected_keywords"] == [["trimestriel", "trimestre"]]
 
 
-def test_resuming_with_another_configuration_is_refused(corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_resuming_with_another_configuration_is_refused(tiny, corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "eval"
-    run(corpus_indexed, dataset, out, limit=1, no_llm=True, progress=False, chat_model=FakeChatModel(scripted), embedder=HashEmbedder())
+    run(corpus_indexed, dataset, out, limit=1, no_llm=True, progress=False, chat_model=FakeChatModel(tiny.scripted), embedder=HashEmbedder())
     with pytest.raises(EvaluationError, match="autre réglage.*no_llm"):
-        run(corpus_indexed, dataset, out, progress=False, chat_model=FakeChatModel(scripted), embedder=HashEmbedder())
+        run(corpus_indexed, dataset, out, progress=False, chat_model=FakeChatModel(tiny.scripted), embedder=HashEmbedder())
 
 
-def test_comparison_with_a_previous_run_appears_in_the_report(corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_comparison_with_a_previous_run_appears_in_the_report(tiny, corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     before, after = tmp_path / "before", tmp_path / "after"
-    run(corpus_indexed, dataset, before, progress=False, chat_model=FakeChatModel(scripted), embedder=HashEmbedder())
+    run(corpus_indexed, dataset, before, progress=False, chat_model=FakeChatModel(tiny.scripted), embedder=HashEmbedder())
     write_report(before)
     run(
         corpus_indexed,

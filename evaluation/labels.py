@@ -1,0 +1,52 @@
+"""The French names the evaluation's reports give to measures and retrieval methods, shared
+by report.md, report.html and `garant-eval compare`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from evaluation.metrics import TOP
+
+MODE_LABELS = {
+    "lexical": "Lexicale (mots exacts, BM25)",
+    "dense": "Sémantique (vecteurs)",
+    "hybrid": "Hybride (défaut)",
+    "reranked": "Hybride + reclassement",
+}
+MODE_NAMES = {"lexical": "lexicale", "dense": "sémantique", "hybrid": "hybride", "reranked": "hybride avec reclassement"}
+RATE_LABELS = {
+    "hit@1": "Bonne source en 1re position",
+    f"hit@{TOP}": f"Bonne source parmi les {TOP} premiers passages",
+    f"recall@{TOP}": f"Sources attendues retrouvées dans les {TOP} premiers passages",
+    "mrr": "Rang réciproque moyen (MRR)",
+    "keyword_accuracy": "Réponses contenant les éléments attendus",
+    "refusal_recall": "Questions hors documents correctement refusées",
+    "refusal_precision": "Refus justifiés, parmi tous les refus",
+    "wrong_refusal_share": "Refus à tort (les documents contenaient la réponse)",
+    "context_hit": "Bonne source parmi les passages donnés au modèle",
+    "citation_validity": "Phrases dont la citation est valide",
+    "reattached_share": "Phrases dont la citation a été corrigée par Garant",
+    "notice_share": "Réponses portant la mention « générée par IA »",
+    "degraded_share": "Réponses en mode dégradé (modèle indisponible)",
+}
+HEADLINE = (
+    "keyword_accuracy",
+    "refusal_recall",
+    "refusal_precision",
+    "wrong_refusal_share",
+    "context_hit",
+    "citation_validity",
+    "reattached_share",
+    "notice_share",
+    "degraded_share",
+)
+# Rates where a lower figure is the better one (drawn in another colour in the charts).
+LOWER_IS_BETTER = frozenset({"wrong_refusal_share", "reattached_share", "degraded_share"})
+
+
+def mode_label(mode: str, retrieval: Mapping[str, Any]) -> str:
+    """The method's name, with « (défaut) » on the one answering uses."""
+    default = "reranked" if "reranked" in retrieval else "hybrid"
+    label = MODE_LABELS[mode].replace(" (défaut)", "")
+    return f"{label} (défaut)" if mode == default else label
