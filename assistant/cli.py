@@ -10,6 +10,7 @@ import getpass
 import sys
 
 from assistant.cli_support import add_common_options, print_json, run, settings_from
+from assistant.governance.cli_log import add_log_parser
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,15 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     sub.add_parser("settings", help="affiche la référence des réglages")
-    p = sub.add_parser("log", help="journal de gouvernance : dernières réponses, une réponse, statistiques")
-    p.add_argument("what", nargs="?", default="list", choices=["list", "show", "stats"])
-    p.add_argument("id", nargs="?", help="identifiant de la réponse (pour show)")
-    p.add_argument("--limit", type=int, default=20)
-    p.add_argument("--refused", action="store_true", help="seulement les refus")
-    p.add_argument("--degraded", action="store_true", help="seulement le mode dégradé")
-    p.add_argument("--flagged", action="store_true", help="seulement les réponses signalées par le personnel")
-    p.add_argument("--days", type=int, default=30, help="période des statistiques")
-    p.add_argument("--json", action="store_true")
+    add_log_parser(sub)
     sub.add_parser("review", help="ouvre la page de revue du comité de pilotage IA (port governance.review_port)")
     p = sub.add_parser("review-passwd", help="crée l'empreinte du mot de passe d'un compte de revue, à coller dans garant.toml")
     p.add_argument("username")
@@ -45,30 +38,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _log(args: argparse.Namespace) -> int:
-    from assistant.errors import InputError
-    from assistant.governance.log import InteractionLog
+    from assistant.governance.cli_log import run_log
 
-    settings = settings_from(args)
-    journal = InteractionLog(settings.home, settings.governance)
-    if args.what == "show":
-        if not args.id:
-            raise InputError("Indiquez l'identifiant de la réponse : `garant log show ID`.", "Give the answer id: `garant log show ID`.")
-        print_json(journal.get(args.id))
-        return 0
-    if args.what == "stats":
-        print_json(journal.stats(days=args.days))
-        return 0
-    rows = journal.list(
-        refused=True if args.refused else None, degraded=True if args.degraded else None,
-        flagged=True if args.flagged else None, limit=args.limit,
-    )
-    if args.json:
-        print_json(rows)
-        return 0
-    for row in rows:
-        flags = "".join(["R" if row.get("refused") else "-", "D" if row.get("degraded") else "-"])
-        print(f"{row.get('created_at', '')[:19]}  {flags}  {row.get('id')}  {(row.get('question_redacted') or '')[:90]}")
-    return 0
+    return run_log(args, settings_from(args))
 
 
 def _ask(args: argparse.Namespace) -> int:

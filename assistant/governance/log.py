@@ -2,27 +2,28 @@
 read queries of the review and dashboard pages.
 
 Writes never block or break answering. `record` and `add_feedback` pseudonymise and
-redact in the caller's thread, then put a JSON-ready row on an in-memory queue that one
-background thread writes to SQLite. A failed write is logged and retried with a bounded
+redact in the caller's thread, append the row to this run's crash journal (one write; see
+`journal`) and put it on an in-memory queue that one background thread writes to SQLite,
+each row with its entry in the hash chain (`chain`), in the same transaction. So a row is
+durable once `record` returns: a kill -9 leaves it in the journal, which the next `start`
+replays (inserts are idempotent). A failed write is logged and retried with a bounded
 backoff; rows still pending at `stop` go to `<home>/governance-pending.jsonl`, which the
-next `start` replays. Rows SQLite refuses outright go to `governance-rejected.jsonl`.
-Nothing is lost silently.
+next `start` replays too. When the queue is full, rows are parked in that file and written
+back as soon as the queue is empty. Rows SQLite refuses outright go to
+`governance-rejected.jsonl`. Nothing is lost silently.
 """
 
 from __future__ import annotations
 
 import builtins
+import contextlib
 import hmac
-import json
 import logging
-import os
 import queue
-import re
 import secrets
 import sqlite3
 import threading
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -33,41 +34,25 @@ from typing import Any
 from assistant.answering.model import Answer
 from assistant.errors import InputError
 from assistant.governance import queries
-from assistant.governance.migrations import FEEDBACK_CATEGORIES, connect, migrate, transaction
+from assistant.governance.chain import ChainWriter
+from assistant.governance.journal import Journal, append_items, encode, take_over
+from assistant.governance.migrations import connect, migrate, transaction
 from assistant.governance.queries import utc_iso
 from assistant.governance.redaction import redact
+from assistant.governance.rows import check_feedback, interaction_rows, write_item
+from assistant.governance.salt import load_salt
 from assistant.governance.settings import GovernanceSettings
 
 log = logging.getLogger(__name__)
 
 SPILL_FILE = "governance-pending.jsonl"
 REJECTED_FILE = "governance-rejected.jsonl"
-SALT_FILE = ".log-salt"
-MAX_COMMENT_CHARS = 2000
 _BATCH = 100
 _STOP = object()
+_WAKE = object()  # wakes the writer for parked rows; carries none
 # Errors caused by the row itself: retrying cannot help.
 _ROW_ERRORS = (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError, sqlite3.DataError,
                ValueError, TypeError, KeyError)
-
-
-def load_salt(settings: GovernanceSettings, home: Path, env: Mapping[str, str] | None = None) -> bytes:
-    """The pseudonymisation salt: from the environment variable, else `<home>/.log-salt`
-    (created once, mode 0600)."""
-    env = os.environ if env is None else env
-    if env.get(settings.salt_env):
-        return env[settings.salt_env].encode()
-    path = home / SALT_FILE
-    if not path.is_file():
-        home.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it meanwhile
-        else:
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
 
 
 class InteractionLog:
@@ -90,8 +75,11 @@ class InteractionLog:
         self._salt: bytes | None = None
         self._lock = threading.Lock()  # salt, pending ids, spill files
         self._pending_ids: set[str] = set()
-        self._unfinished = 0
-        self._idle = threading.Condition()
+        self._journal = Journal(self.home, fsync=self.settings.journal_fsync)
+        self._unfinished = 0  # rows acknowledged and not yet written (or set aside)
+        self._idle = threading.Condition()  # also serialises the journal: appends, count, emptying
+        self._closed = False
+        self._parked = 0  # rows in the pending file that this run will write back
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._db: sqlite3.Connection | None = None
@@ -110,6 +98,12 @@ class InteractionLog:
             log.error("governance log %s cannot be opened yet: %s", self.path, exc)
             self._close()
         replay = self._take_spill()
+        try:
+            self._journal.open()  # after the take-over, which must not take this run's journal
+        except OSError as exc:
+            log.error("governance log journal cannot be created in %s (%s): a crash would lose queued rows", self.home, exc)
+        with self._idle:
+            self._closed = False
         self._adjust(len(replay))
         self._thread = threading.Thread(target=self._run, args=(replay,), name="governance-log", daemon=True)
         self._thread.start()
@@ -126,8 +120,12 @@ class InteractionLog:
             thread.join(timeout)
             if thread.is_alive():
                 log.error("governance log writer did not stop within %.1f s; spilling what is queued", timeout)
+        with self._idle:
+            self._closed = True  # from now on rows go to the pending file
         self._spill_queue()
-        if thread is None or not thread.is_alive():
+        finished = thread is None or not thread.is_alive()
+        self._journal.close(remove=finished)  # else its rows may be unwritten: the next start replays them
+        if finished:
             self._close()
 
     def flush(self, timeout: float = 10.0) -> bool:
@@ -161,9 +159,11 @@ class InteractionLog:
         return hmac.new(self._salt, session_id.encode("utf-8", "surrogatepass"), sha256).hexdigest()
 
     def record(self, answer: Answer, session_id: str, settings_hash: str, corpus_version: str | None) -> None:
-        """Queue one answer for the log (redacted and pseudonymised here). Never raises."""
+        """Log one answer (redacted and pseudonymised here): once this returns, the row is in the
+        crash journal and queued for the database. Never raises."""
         try:
-            row, citations = self._interaction_row(answer, session_id, settings_hash, corpus_version)
+            row, citations = interaction_rows(answer, self.session_hash(session_id), utc_iso(self._clock()), settings_hash,
+                                              corpus_version, store_text=self.settings.store_text, redact=redact)
             with self._lock:
                 self._pending_ids.add(row["id"])
             self._put({"kind": "interaction", "row": row, "citations": citations})
@@ -174,16 +174,7 @@ class InteractionLog:
                      category: str | None = None, comment: str | None = None) -> str:
         """Queue staff feedback on an answer; returns the feedback id. Raises InputError on a bad
         rating or category, an empty feedback, or an unknown answer."""
-        if rating not in (None, 1, -1) or isinstance(rating, bool):
-            raise InputError(f"Note invalide « {rating} » : utilisez +1, -1 ou rien.",
-                             f"Invalid rating '{rating}': use +1, -1 or nothing.")
-        if category is not None and category not in FEEDBACK_CATEGORIES:
-            raise InputError(f"Catégorie de retour inconnue « {category} » : choisissez parmi {', '.join(FEEDBACK_CATEGORIES)}.",
-                             f"Unknown feedback category '{category}': choose one of {', '.join(FEEDBACK_CATEGORIES)}.")
-        comment = (comment or "").strip()[:MAX_COMMENT_CHARS] or None
-        if rating is None and category is None and comment is None:
-            raise InputError("Retour vide : donnez une note, une catégorie ou un commentaire.",
-                             "Empty feedback: give a rating, a category or a comment.")
+        comment = check_feedback(rating, category, comment)
         if not self._known(interaction_id):
             raise InputError(f"Réponse inconnue « {interaction_id} » : le retour ne peut pas lui être rattaché. Rechargez la page.",
                              f"Unknown answer '{interaction_id}': the feedback cannot be attached to it. Reload the page.")
@@ -206,74 +197,69 @@ class InteractionLog:
         self._last_purge = self._clock()
         self._put({"kind": "purge", "before": utc_iso(before)})
 
-    def _interaction_row(self, answer: Answer, session_id: str, settings_hash: str,
-                         corpus_version: str | None) -> tuple[dict[str, Any], builtins.list[dict[str, Any]]]:
-        """The interactions row and its citations rows, redacted, ready for JSON and SQLite."""
-        question = text = None
-        counts: dict[str, int] = {}
-        failed = False
-        if self.settings.store_text:
-            try:
-                question, counts_q = redact(answer.question)
-                text, counts_a = redact(answer.text)
-                counts = dict(Counter(counts_q) + Counter(counts_a))
-            except Exception:
-                log.exception("governance log: redaction failed for answer %s; texts not stored", answer.id)
-                question = text = None
-                failed = True
-        supports = [s.support for s in answer.sentences]
-        model = answer.model or {}
-        row = {
-            "id": answer.id, "created_at": utc_iso(self._clock()), "session_hash": self.session_hash(session_id),
-            "question_redacted": question, "answer_redacted": text, "lang": answer.lang,
-            "refused": int(answer.refused), "degraded": int(answer.degraded), "redaction_failed": int(failed),
-            "redaction_counts": json.dumps(counts, sort_keys=True), "prompt_version": answer.prompt_version,
-            "model_name": model.get("name"), "model_sha256": model.get("file_sha256"), "settings_hash": settings_hash,
-            "index_version": answer.index_version, "corpus_version": corpus_version,
-            "timings": json.dumps({k: round(float(v), 4) for k, v in answer.timings.items() if isinstance(v, int | float)},
-                                  sort_keys=True),
-            "support_min": min(supports) if supports else None, "n_dropped_sentences": len(answer.dropped),
-        }
-        # A source's support: the best support among the kept sentences that cite it.
-        support_of: dict[int, float] = {}
-        for sentence in answer.sentences:
-            for number in sentence.sources:
-                support_of[number] = max(support_of.get(number, 0.0), sentence.support)
-        cited = set(answer.cited)
-        citations = [
-            {"interaction_id": answer.id, "number": number, "doc_id": p.document.doc_id, "doc_version": p.document.version,
-             "document_sha256": p.document.content_sha256, "chunk_id": p.chunk.chunk_id, "chunk_sha256": p.chunk.content_sha256,
-             "score": float(p.score), "cited": int(number in cited), "support": support_of.get(number)}
-            for number, p in enumerate(answer.retrieved, start=1)
-        ]
-        return row, citations
-
     def _known(self, interaction_id: str) -> bool:
         """The interaction is written or still queued."""
         with self._lock:
             if interaction_id in self._pending_ids:
                 return True
-        with self._reader() as db:
+        with self.reader() as db:
             return db is not None and db.execute("SELECT 1 FROM interactions WHERE id = ?", (interaction_id,)).fetchone() is not None
 
     def _put(self, item: dict[str, Any]) -> None:
-        """Queue an item without blocking; after stop, or when the queue is full, it goes to the pending file."""
-        if self._thread is None and self._stopping.is_set():
+        """Journal and queue an item without blocking; after stop, or when the queue is full, it
+        goes to the pending file."""
+        line = encode(item)
+        with self._idle:
+            closed = self._closed
+            if not closed:
+                self._journal.append(line)
+                try:
+                    self._queue.put_nowait(item)
+                    self._unfinished += 1
+                    return
+                except queue.Full:
+                    pass
+        if closed:
             self._spill([item])
+        else:
+            log.error("governance log queue full (%d rows); parking rows in %s", self._queue.maxsize, self.spill_path)
+            self._park([item])
+
+    def _park(self, items: builtins.list[dict[str, Any]]) -> None:
+        """Set rows aside in the pending file while running (queue full, or feedback whose answer
+        is itself set aside); they stay counted as unfinished until the writer, once the queue is
+        empty, writes them back (answers first)."""
+        self._adjust(len(items))  # counted first, so `flush` cannot see zero while they are set aside
+        with self._lock:
+            try:
+                append_items(self.spill_path, items)
+                self._parked += len(items)
+                parked = True
+            except OSError:
+                log.exception("governance log: %d rows could not be written to %s and are lost", len(items), self.spill_path)
+                parked = False
+        if not parked:
+            self._adjust(-len(items))
             return
-        self._adjust(1)
-        try:
-            self._queue.put_nowait(item)
-        except queue.Full:
-            self._adjust(-1)
-            log.error("governance log queue full (%d rows); spilling to %s", self._queue.maxsize, self.spill_path)
-            self._spill([item])
+        with contextlib.suppress(queue.Full):  # full: the writer is busy, and looks at parked rows once it is empty
+            self._queue.put_nowait(_WAKE)  # else it may be waiting on an empty queue
+
+    def _unpark(self) -> None:
+        """Write back the rows parked during this run."""
+        with self._lock:
+            count, self._parked = self._parked, 0
+        items = self._take_spill()
+        if self._commit(items, spill_on_stop=False):
+            self._replaying_path.unlink(missing_ok=True)
+        self._adjust(-count)
 
     def _adjust(self, delta: int) -> None:
+        """Count rows in and out; when none is left, the journal is emptied (all are written)."""
         with self._idle:
             self._unfinished += delta
             if self._unfinished <= 0:
                 self._unfinished = 0
+                self._journal.clear()
                 self._idle.notify_all()
 
     # --- the writer thread ---
@@ -288,11 +274,13 @@ class InteractionLog:
         if self._last_purge is None:
             self.purge_expired()
         while True:
+            if self._parked and self._queue.empty():
+                self._unpark()
             try:
                 item = self._queue.get(timeout=3600)
             except queue.Empty:
                 item = None
-            batch = [] if item is None or item is _STOP else [item]
+            batch = [] if item is None or item is _STOP or item is _WAKE else [item]
             stop = item is _STOP
             while not stop and len(batch) < _BATCH:
                 try:
@@ -300,7 +288,7 @@ class InteractionLog:
                 except queue.Empty:
                     break
                 stop = more is _STOP
-                if not stop:
+                if not stop and more is not _WAKE:
                     batch.append(more)
             if batch:
                 self._commit(batch, spill_on_stop=True)
@@ -319,11 +307,15 @@ class InteractionLog:
             try:
                 db = self._connection()
                 with transaction(db):
+                    chain = ChainWriter(db)
                     for item in batch:
-                        self._write(db, item)
+                        write_item(db, item, chain)
                 self._forget(batch)
                 return True
             except _ROW_ERRORS as exc:
+                if len(batch) == 1 and self._answer_pending(batch[0], exc):
+                    self._park(batch)  # written back once its answer is
+                    return True
                 if len(batch) == 1:
                     log.error("governance log refused a row (%s); kept in %s", exc, self.rejected_path)
                     self._spill(batch, self.rejected_path)
@@ -341,22 +333,12 @@ class InteractionLog:
                     return False
                 delay = min(delay * 2, self._retry_max_s)
 
-    def _write(self, db: sqlite3.Connection, item: dict[str, Any]) -> None:
-        """One queued item into the database (idempotent: replays may repeat rows)."""
-        kind = item["kind"]
-        if kind == "interaction":
-            _insert(db, "interactions", item["row"], "id")
-            for citation in item["citations"]:
-                _insert(db, "citations", citation, "interaction_id, number")
-        elif kind == "feedback":
-            _insert(db, "feedback", item["row"], "id")
-        elif kind == "purge":
-            old = "SELECT id FROM interactions WHERE created_at < ?"
-            for table in ("citations", "feedback", "reviews"):
-                db.execute(f"DELETE FROM {table} WHERE interaction_id IN ({old})", (item["before"],))
-            db.execute("DELETE FROM interactions WHERE created_at < ?", (item["before"],))
-        else:
-            raise ValueError(f"unknown governance log item {kind!r}")
+    def _answer_pending(self, item: dict[str, Any], exc: Exception) -> bool:
+        """A feedback refused because its answer is not written yet (still queued or parked)."""
+        if item.get("kind") != "feedback" or "FOREIGN KEY" not in str(exc):
+            return False
+        with self._lock:
+            return item["row"].get("interaction_id") in self._pending_ids
 
     def _forget(self, batch: builtins.list[dict[str, Any]]) -> None:
         with self._lock:
@@ -373,15 +355,15 @@ class InteractionLog:
             except BaseException:
                 db.close()
                 raise
+            if self.settings.journal_fsync:  # durable against a power cut too, like the journal
+                db.execute("PRAGMA synchronous=FULL")
             self._db = db
         return self._db
 
     def _close(self) -> None:
         if self._db is not None:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 self._db.close()
-            except sqlite3.Error:
-                pass
             self._db = None
 
     # --- the pending file ---
@@ -395,11 +377,7 @@ class InteractionLog:
         path = path or self.spill_path
         with self._lock:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-                with os.fdopen(fd, "a", encoding="utf-8") as out:
-                    for item in items:
-                        out.write(json.dumps(item, ensure_ascii=False) + "\n")
+                append_items(path, items)
             except OSError:
                 log.exception("governance log: %d rows could not be written to %s and are lost", len(items), path)
 
@@ -411,7 +389,7 @@ class InteractionLog:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 break
-            if item is not _STOP:
+            if item is not _STOP and item is not _WAKE:
                 items.append(item)
         if items:
             self._spill(items)
@@ -419,31 +397,19 @@ class InteractionLog:
             self._adjust(-len(items))
 
     def _take_spill(self) -> builtins.list[dict[str, Any]]:
-        """Move the pending file into the replay file (kept until its rows are written) and read it."""
+        """Take over the pending file and the journals of stopped processes (kept in the replay
+        file until their rows are written) and read them."""
         with self._lock:
-            replaying = self._replaying_path
             try:
-                if self.spill_path.is_file():
-                    with open(replaying, "a", encoding="utf-8") as out:
-                        out.write(self.spill_path.read_text(encoding="utf-8"))
-                    os.chmod(replaying, 0o600)
-                    self.spill_path.unlink()
-                lines = replaying.read_text(encoding="utf-8").splitlines() if replaying.is_file() else []
+                return take_over(self.spill_path, self._replaying_path, self.home, own=self._journal.path)
             except OSError:
                 log.exception("governance log: pending rows in %s cannot be read", self.spill_path)
                 return []
-        items = []
-        for number, line in enumerate(lines, start=1):
-            try:
-                items.append(json.loads(line))
-            except ValueError:
-                log.error("governance log: line %d of %s is not JSON; skipped", number, replaying)
-        return items
 
     # --- reads (review and dashboard pages), delegated to assistant.governance.queries ---
 
     @contextmanager
-    def _reader(self) -> Iterator[sqlite3.Connection | None]:
+    def reader(self) -> Iterator[sqlite3.Connection | None]:
         """A short-lived read-only connection, or None when the log does not exist yet."""
         if not self.path.is_file():
             yield None
@@ -458,25 +424,15 @@ class InteractionLog:
 
     def get(self, interaction_id: str) -> dict[str, Any]:
         """One interaction with its citations (retrieved and cited), feedback and reviews."""
-        with self._reader() as db:
+        with self.reader() as db:
             return queries.get_interaction(db, interaction_id)
 
     def list(self, **filters: Any) -> builtins.list[dict[str, Any]]:
         """Interactions, newest first; see `queries.list_interactions` for the filters."""
-        with self._reader() as db:
+        with self.reader() as db:
             return queries.list_interactions(db, **filters)
 
     def stats(self, days: int = 30, top: int = 10) -> dict[str, Any]:
         """Dashboard figures over the last `days` days; see `queries.dashboard`."""
-        with self._reader() as db:
+        with self.reader() as db:
             return queries.dashboard(db, self._clock(), days, top)
-
-
-def _insert(db: sqlite3.Connection, table: str, row: dict[str, Any], key: str) -> None:
-    """Insert a row unless its key is already there (a replay). Unlike INSERT OR IGNORE, a CHECK
-    or NOT NULL violation still raises, so a bad row is set aside rather than silently skipped."""
-    if not all(re.fullmatch(r"[a-z0-9_]+", name) for name in row):  # rows may come back from the pending file
-        raise ValueError(f"bad column name in a {table} row")
-    columns = ", ".join(row)
-    values = ", ".join(f":{name}" for name in row)
-    db.execute(f"INSERT INTO {table} ({columns}) VALUES ({values}) ON CONFLICT ({key}) DO NOTHING", row)

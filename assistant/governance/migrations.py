@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from assistant.governance.chain import chain_existing
+
 Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[Migration] = []
 
@@ -152,3 +154,23 @@ def m004_reviews(db: sqlite3.Connection) -> None:
             created_at TEXT NOT NULL
         )""")
     db.execute("CREATE INDEX reviews_interaction ON reviews(interaction_id)")
+
+
+@migration
+def m005_chain(db: sqlite3.Connection) -> None:
+    """The hash chain that makes a deleted or edited row visible (see `chain`); rows already
+    present are chained once, here."""
+    db.execute("""
+        CREATE TABLE chain (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL CHECK (kind IN ('row', 'purge')),
+            table_name TEXT,
+            row_key TEXT,
+            row_time TEXT,
+            digest TEXT NOT NULL,
+            note TEXT,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX chain_row ON chain(table_name, row_key)")
+    chain_existing(db)

@@ -90,11 +90,17 @@ def list_interactions(db: sqlite3.Connection | None, *, flagged: bool | None = N
     return [_interaction(r) | {"flagged": bool(r["flagged"])} for r in rows]
 
 
-def dashboard(db: sqlite3.Connection | None, now: datetime, days: int = 30, top: int = 10) -> dict[str, Any]:
+def dashboard(db: sqlite3.Connection | None, now: datetime, days: int = 30, top: int = 10,
+              until: datetime | date | None = None) -> dict[str, Any]:
     """Dashboard figures over the last `days` days: questions per day, refusal, degraded and
-    feedback rates, most cited documents, most frequent refused questions (normalised)."""
+    feedback rates, most cited documents, most frequent refused questions (normalised).
+    `until` (exclusive) bounds the period for a report on past dates (`now` then being its last
+    moment); without it, everything from the first day on counts."""
     start_day = (now - timedelta(days=days - 1)).date() if days > 0 else now.date()
     since = _bound(start_day)
+    end = _bound(until)
+    period = "i.created_at >= ?" + (" AND i.created_at < ?" if end else "")
+    bounds: tuple[str, ...] = (since, end) if end else (since,)
     per_day = {(start_day + timedelta(days=n)).isoformat(): {"questions": 0, "refused": 0, "degraded": 0}
                for n in range((now.date() - start_day).days + 1)}
     out: dict[str, Any] = {"since": since, "until": utc_iso(now), "questions": 0, "refused": 0, "degraded": 0,
@@ -106,22 +112,22 @@ def dashboard(db: sqlite3.Connection | None, now: datetime, days: int = 30, top:
         out["per_day"] = [{"day": d} | v for d, v in per_day.items()]
         return out
     for r in db.execute("SELECT substr(created_at, 1, 10) AS day, COUNT(*) AS n, SUM(refused) AS r, SUM(degraded) AS d, "
-                        "SUM(redaction_failed) AS f FROM interactions WHERE created_at >= ? GROUP BY day", (since,)):
+                        f"SUM(redaction_failed) AS f FROM interactions i WHERE {period} GROUP BY day", bounds):
         per_day.setdefault(r["day"], {"questions": 0, "refused": 0, "degraded": 0}).update(
             questions=r["n"], refused=r["r"], degraded=r["d"])
         out["redaction_failed"] += r["f"]
     feedback = db.execute(
         "SELECT COUNT(DISTINCT f.interaction_id) AS n, SUM(f.rating = 1) AS pos, SUM(f.rating = -1) AS neg "
-        "FROM feedback f JOIN interactions i ON i.id = f.interaction_id WHERE i.created_at >= ?", (since,)).fetchone()
+        f"FROM feedback f JOIN interactions i ON i.id = f.interaction_id WHERE {period}", bounds).fetchone()
     categories = db.execute(
         "SELECT f.category, COUNT(*) AS n FROM feedback f JOIN interactions i ON i.id = f.interaction_id "
-        "WHERE i.created_at >= ? AND f.category IS NOT NULL GROUP BY f.category ORDER BY n DESC", (since,)).fetchall()
+        f"WHERE {period} AND f.category IS NOT NULL GROUP BY f.category ORDER BY n DESC", bounds).fetchall()
     cited = db.execute(
         "SELECT c.doc_id, COUNT(DISTINCT c.interaction_id) AS n FROM citations c JOIN interactions i ON i.id = c.interaction_id "
-        "WHERE i.created_at >= ? AND c.cited = 1 GROUP BY c.doc_id ORDER BY n DESC, c.doc_id LIMIT ?", (since, top)).fetchall()
+        f"WHERE {period} AND c.cited = 1 GROUP BY c.doc_id ORDER BY n DESC, c.doc_id LIMIT ?", (*bounds, top)).fetchall()
     refused_questions = [r[0] for r in db.execute(
-        "SELECT question_redacted FROM interactions WHERE created_at >= ? AND refused = 1 AND question_redacted IS NOT NULL",
-        (since,))]
+        f"SELECT question_redacted FROM interactions i WHERE {period} AND refused = 1 AND question_redacted IS NOT NULL",
+        bounds)]
     total = sum(v["questions"] for v in per_day.values())
     out["per_day"] = [{"day": d} | v for d, v in sorted(per_day.items())]
     out["questions"] = total

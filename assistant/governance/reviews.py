@@ -2,8 +2,8 @@
 (validé, corrigé, rejeté) on one logged answer — the "garantie humaine".
 
 Unlike answers and feedback, which go through the log's background queue, a review is
-written at once in a short transaction: reviews are rare, and the reviewer is told the
-decision is recorded only once it is on disk.
+written at once in a short transaction, with its entry in the hash chain: reviews are rare,
+and the reviewer is told the decision is recorded only once it is on disk.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant.errors import GarantError, InputError
-from assistant.governance.log import MAX_COMMENT_CHARS, InteractionLog, utc_iso
+from assistant.governance.chain import ChainWriter
+from assistant.governance.log import InteractionLog, utc_iso
 from assistant.governance.migrations import REVIEW_DECISIONS, connect, migrate, transaction
 from assistant.governance.redaction import redact
+from assistant.governance.rows import MAX_COMMENT_CHARS
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +91,7 @@ def record_review(
                     "VALUES (:id, :interaction_id, :reviewer, :decision, :comment, :corpus_fix, :created_at)",
                     row,
                 )
+                ChainWriter(db).row("reviews", row)  # in the hash chain, in the same transaction
         finally:
             db.close()
     except sqlite3.Error as exc:

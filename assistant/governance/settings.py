@@ -66,6 +66,14 @@ class GovernanceSettings(BaseModel):
         365, ge=1,
         description="Interactions older than this many days are deleted from the log, with their citations, feedback and reviews.",
     )
+    journal_fsync: bool = Field(
+        False,
+        description=(
+            "Force each logged row to disk (fsync) before the answer is given. Off, a row survives a crash or kill of "
+            "Garant (the system keeps it) but maybe not a power cut; on, it survives a power cut too, at the cost of one "
+            "disk flush per answer and per feedback."
+        ),
+    )
     store_text: bool = Field(
         True,
         description=(
