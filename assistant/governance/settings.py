@@ -63,8 +63,12 @@ class GovernanceSettings(BaseModel):
         ),
     )
     retention_days: int = Field(
-        365, ge=1,
-        description="Interactions older than this many days are deleted from the log, with their citations, feedback and reviews.",
+        365, ge=180,
+        description=(
+            "Interactions older than this many days are deleted from the log, with their citations, feedback and reviews. "
+            "At least 180: the AI Act (art. 26(6)) asks deployers to keep logs six months at least; a shorter purge needs "
+            "`garant log purge --older-than DAYS --force`, on purpose."
+        ),
     )
     journal_fsync: bool = Field(
         False,

@@ -324,14 +324,14 @@ def test_a_row_the_database_refuses_is_set_aside_not_dropped(glog: InteractionLo
 
 
 def test_expired_interactions_are_purged_at_start(garant_home: Path, clock: Clock) -> None:
-    with InteractionLog(garant_home, GovernanceSettings(retention_days=30), env=ENV, clock=clock) as glog:
+    with InteractionLog(garant_home, GovernanceSettings(retention_days=180), env=ENV, clock=clock) as glog:
         old = record(glog, make_answer())
         glog.add_feedback(old.id, SESSION, rating=1)
-        clock.now += timedelta(days=29)
+        clock.now += timedelta(days=179)
         recent = record(glog, make_answer())
         assert glog.flush(5)
     clock.now += timedelta(days=2)
-    with InteractionLog(garant_home, GovernanceSettings(retention_days=30), env=ENV, clock=clock) as glog:
+    with InteractionLog(garant_home, GovernanceSettings(retention_days=180), env=ENV, clock=clock) as glog:
         assert glog.flush(5)
         assert [r["id"] for r in glog.list()] == [recent.id]
     db = sqlite3.connect(glog.path)
@@ -395,6 +395,13 @@ def test_stats_figures_on_a_small_synthetic_log(glog: InteractionLog, synthetic:
     assert stats["most_cited_documents"] == [{"doc_id": "charte", "count": 2}, {"doc_id": "procedure", "count": 1}]
     assert stats["top_refused_questions"] == [{"question": "qui est le dpo", "count": 2}]
     assert glog.stats(days=1)["questions"] == 2
+
+
+def test_a_retention_below_the_ai_act_six_months_is_refused_by_the_settings() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="180"):
+        GovernanceSettings(retention_days=90)
 
 
 def test_reads_on_a_log_not_yet_created_are_empty(garant_home: Path) -> None:
