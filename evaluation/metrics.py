@@ -14,7 +14,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-Z95 = 1.959963984540054
+from assistant.intervals import wilson
+
 TOP = 5
 MODES = ("lexical", "dense", "hybrid", "reranked")
 _SPACES = re.compile(r"\s+")
@@ -94,15 +95,6 @@ def citation_counts(sentences: Iterable[Mapping[str, Any]], n_retrieved: int, mi
 # --- statistics ---------------------------------------------------------------------------
 
 
-def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float] | None:
-    """Wilson score interval of k successes in n trials (None when n = 0)."""
-    if n <= 0:
-        return None
-    p = k / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z / denominator * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def rate(k: int, n: int) -> dict[str, Any]:

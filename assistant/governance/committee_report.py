@@ -11,7 +11,6 @@ and the integrity of the log (`maintenance.verify`). The figures come from
 
 from __future__ import annotations
 
-import math
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from typing import Any
 from assistant.governance.maintenance import Verification
 from assistant.governance.queries import dashboard, get_interaction, list_interactions, utc_iso
 from assistant.governance.report_charts import bar_list_chart, day_label, per_day_chart
+from assistant.intervals import wilson
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre")
 CATEGORIES = {"incorrect": "réponse incorrecte", "source_erronee": "source erronée", "incomplet": "réponse incomplète", "autre": "autre"}
@@ -67,15 +67,6 @@ class Report:
         return self.until - timedelta(days=1)
 
 
-def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float] | None:
-    """Wilson score interval of k successes in n trials (None when n = 0)."""
-    if n <= 0:
-        return None
-    p = k / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    half = z / denominator * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def percent(value: float, sign: bool = True) -> str:

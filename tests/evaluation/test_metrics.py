@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.intervals import wilson
 from evaluation.metrics import (
     citation_counts,
     compare_metrics,
@@ -16,7 +17,6 @@ from evaluation.metrics import (
     rate,
     recall_counts,
     reciprocal_rank,
-    wilson,
 )
 
 ANAP = {"doc_id": "anap-ia-confiance", "title": "Déployer une IA de confiance", "source_path": "/c/guides/anap.txt"}

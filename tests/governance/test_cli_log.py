@@ -21,7 +21,7 @@ import pytest
 from assistant.answering.model import Answer, AnswerSentence
 from assistant.cli import main
 from assistant.cli_support import run
-from assistant.governance.committee_report import wilson
+from assistant.intervals import wilson
 from assistant.governance.log import InteractionLog
 from assistant.governance.maintenance import backup, verify
 from assistant.governance.reviews import record_review
