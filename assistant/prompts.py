@@ -3,10 +3,18 @@
 Each file declares its variables; rendering with a missing or undeclared variable is an
 error. Substitution is single-pass (`string.Template`), so text inside documents, even
 if it contains `$question`, is never expanded.
+
+The system text may use `$canary` (declared in `system_variables`): it is filled when the
+file is read with a random marker drawn once per process, so the system prompt stays the
+same for every question (llama.cpp reuses its cache) yet nobody outside the process knows
+the marker. Output containing it is output repeating the instructions.
 """
 
 from __future__ import annotations
 
+import functools
+import re
+import secrets
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +23,29 @@ from string import Template
 from assistant.errors import ConfigError
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+
+# Control sequences of chat templates (ChatML/Qwen, Llama 2 and 3, Gemma, Mistral, DeepSeek…): llama.cpp
+# tokenizes the formatted prompt with special tokens parsed, so one of these inside a document would
+# really open a new system or assistant turn.
+_CONTROL = re.compile(
+    r"<\|[^|<>\n]{0,40}\|>|<｜[^｜\n]{0,40}｜>|</?(?:s|im_start|im_end|endoftext|start_of_turn|end_of_turn|bos|eos)>|\[/?INST\]|<</?SYS>>",
+    re.IGNORECASE,
+)
+# Words that pose as a turn or as the prompt's own structure ("### System:", "Assistant:", "Question :").
+_ROLE_LINE = re.compile(
+    r"(?i)\b(system|assistant|user|human|instructions?|response|question|r[ée]ponse|answer|extraits|excerpts)[ \t]*:"
+)
+
+
+def as_data(text: str) -> str:
+    """Text from a document or a user, made safe to place inside a prompt as quoted data:
+    chat-template control tokens removed, words posing as a role or as the prompt's own
+    headings ("System:", "Question :") quoted («System» :)."""
+    previous = None
+    while text != previous:  # removing one token can join the halves of another
+        previous = text
+        text = _CONTROL.sub("", text)
+    return _ROLE_LINE.sub(lambda m: f"«{m.group(1)}» :", text)
 
 
 @dataclass(frozen=True)
@@ -28,6 +59,7 @@ class PromptTemplate:
     system: str
     user: str
     refusal: str
+    canary: str = ""
 
     def render(self, **values: str) -> tuple[str, str]:
         """(system, user) texts with every declared variable filled."""
@@ -41,16 +73,29 @@ class PromptTemplate:
         return self.system, Template(self.user).substitute(values)
 
 
-def load_prompt(name: str, lang: str, folder: Path = PROMPTS_DIR) -> PromptTemplate:
-    """Read `prompts/<name>.<lang>.toml`."""
+@functools.cache
+def process_canary() -> str:
+    """A random marker, drawn once per process, for the system prompts (see the module docstring)."""
+    return secrets.token_hex(8)
+
+
+def load_prompt(name: str, lang: str, folder: Path = PROMPTS_DIR, canary: str | None = None) -> PromptTemplate:
+    """Read `prompts/<name>.<lang>.toml`; `$canary` in its system text becomes `canary`
+    (default: this process's marker)."""
     path = folder / f"{name}.{lang}.toml"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+        system_variables = set(data.get("system_variables", []))
+        if system_variables - {"canary"}:
+            raise KeyError(f"system_variables {sorted(system_variables - {'canary'})}")
+        canary = (canary or process_canary()) if "canary" in system_variables else ""
+        # Only the declared system variables are filled; any other `$name` in the system text is an error.
+        system = Template(data["system"].strip()).substitute({"canary": canary} if canary else {})
         return PromptTemplate(
             id=data["id"], version=data["version"], lang=data["lang"], variables=tuple(data["variables"]),
-            system=data["system"].strip(), user=data["user"].strip(), refusal=data["refusal"].strip(),
+            system=system, user=data["user"].strip(), refusal=data["refusal"].strip(), canary=canary,
         )
-    except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, KeyError, ValueError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(
             f"Fichier de prompt illisible : {path} ({exc}). Réinstallez Garant ou corrigez le fichier.",
             f"Unreadable prompt file: {path} ({exc}). Reinstall Garant or fix the file.",

@@ -21,7 +21,11 @@ from assistant.settings import Settings
 @dataclass
 class ChatModelHolder:
     """Loads the chat model on first use, once; remembers a failure for `retry_s` so a
-    missing model does not cost a hash of the file on every question (degraded mode)."""
+    missing model does not cost a hash of the file on every question (degraded mode).
+
+    Once `retry_s` has passed after a failure, reading `available` (as the health check and
+    the page do) starts one load attempt in the background, so a restored model file brings
+    the service back without waiting for a question."""
 
     settings: Settings
     retry_s: float = 60.0
@@ -29,6 +33,7 @@ class ChatModelHolder:
     _failure: ModelError | None = None
     _failed_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _retrying: threading.Event = field(default_factory=threading.Event)
 
     def __call__(self) -> ChatModel:
         with self._lock:
@@ -48,7 +53,21 @@ class ChatModelHolder:
         """True once loaded, False after a failure, None before the first try."""
         if self._model is not None:
             return True
-        return False if self._failure is not None else None
+        if self._failure is None:
+            return None
+        if time.monotonic() - self._failed_at >= self.retry_s and not self._retrying.is_set():
+            self._retrying.set()
+            threading.Thread(target=self._retry, name="garant-model-retry", daemon=True).start()
+        return False
+
+    def _retry(self) -> None:
+        """One background load attempt (its failure is remembered as usual)."""
+        try:
+            self()
+        except ModelError:
+            pass
+        finally:
+            self._retrying.clear()
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import IndexError_
 from assistant.index.versions import IndexRepository, age_seconds
 from assistant.settings import Settings
 from ingest.scan import content_hash, scan_folder
@@ -90,6 +91,8 @@ def verify(settings: Settings) -> tuple[list[str], list[str]]:
             problems.append(f"vector index holds {vectors} vectors for {total} chunks")
         if version.meta.get("chunks") != total:
             problems.append(f"meta.json announces {version.meta.get('chunks')} chunks, store holds {total}")
+    except IndexError_ as exc:  # a damaged file is a problem to report, not a crash
+        problems.append(exc.message_en)
     finally:
         version.close()
     return problems, warnings

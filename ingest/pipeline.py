@@ -23,7 +23,7 @@ import numpy as np
 from assistant.engines.embedder import Embedder
 from assistant.errors import GarantError, IndexError_
 from assistant.index.store import ChunkRecord, DocumentRecord, IndexStore, embedding_text
-from assistant.index.versions import STORE, IndexRepository, Staging
+from assistant.index.versions import STORE, IndexRepository, Staging, new_version_id
 from assistant.retrieval.hybrid import LEXICAL_FILE
 from assistant.retrieval.lexical import BM25Index
 from assistant.settings import Settings
@@ -219,9 +219,10 @@ class Ingestor:
             stamp = _now()
             self._build_lexical(staging)
             meta = self._meta(staging)
-            staging.store.record_history([{**h, "at": stamp, "index_version": "pending"} for h in history])
-            version_id = self.repo.publish(staging, meta)
-            self._fix_history_version(version_id)
+            # The history names its version before publication: a published version is never written again.
+            version_id = new_version_id()
+            staging.store.record_history([{**h, "at": stamp, "index_version": version_id} for h in history])
+            self.repo.publish(staging, meta, version_id)
             report.version_id = version_id
             self.repo.cleanup(self.settings.ingest.keep_versions)
         except BaseException:
@@ -236,14 +237,6 @@ class Ingestor:
             for c in staging.store.iter_chunks()
         ]
         BM25Index(items).save(staging.folder / LEXICAL_FILE)
-
-    def _fix_history_version(self, version_id: str) -> None:
-        store = IndexStore(self.repo.root / version_id / STORE, readonly=False)
-        try:
-            with store._db:  # noqa: SLF001 - same package family, one statement
-                store._db.execute("UPDATE history SET index_version = ? WHERE index_version = 'pending'", (version_id,))  # noqa: SLF001
-        finally:
-            store.close()
 
     def _parsed(self, files: list[SourceFile], report: IngestReport) -> Iterator[tuple[SourceFile, ParseResult]]:
         """Start parsing files on a background thread (one sandboxed child each) now; the

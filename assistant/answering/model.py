@@ -24,6 +24,10 @@ QUOTE_ONLY_LABEL = {
     "fr": "Le modèle n'a pas rédigé de réponse vérifiable ; voici le passage des documents le plus proche de la question, à lire avant de conclure.",
     "en": "The model wrote no verifiable answer; here is the passage of the documents closest to the question, to read before concluding.",
 }
+WITHHELD_LABEL = {
+    "fr": "Réponse retenue : le texte produit reprenait les consignes internes de l'assistant et n'est pas affiché. Posez une question sur le contenu des documents.",
+    "en": "Answer withheld: the text produced repeated the assistant's internal instructions and is not shown. Ask a question about the content of the documents.",
+}
 EXTRACT_LABEL = {"fr": "Extrait du document :", "en": "Document excerpt:"}
 LEADS_LABEL = {"fr": "Documents les plus proches, à consulter", "en": "Closest documents, to consult"}
 ROLE_REFUSAL = {

@@ -4,6 +4,12 @@ the passages themselves (degraded mode) when the model is unavailable.
 
 `stream()` yields events as they happen (sources first, then text pieces, then the final
 checked answer) so a page can show sources before the answer finishes.
+
+Hardening: documents and the question reach the prompt as data (chat-template control
+tokens removed, see `prompts.as_data`); what the model writes reaches the reader only
+through `OutputGuard` (no links, images or markup; an output repeating the instructions is
+withheld); generation is bounded by `llm.max_tokens` and `llm.timeout_s` whatever the
+engine does, and any engine failure gives a degraded answer with the passages.
 """
 
 from __future__ import annotations
@@ -19,12 +25,22 @@ import numpy as np
 from assistant.answering.citations import check_sentences, is_refusal, split_sentences
 from assistant.answering.extracts import excerpt, key_extracts
 from assistant.answering.language import detect_language
-from assistant.answering.model import DEGRADED_LABEL, EXTRACT_LABEL, LEADS_LABEL, QUOTE_ONLY_LABEL, REFUSAL_LABEL, ROLE_REFUSAL, Answer
-from assistant.answering.role_guard import leaves_role
+from assistant.answering.model import (
+    DEGRADED_LABEL,
+    EXTRACT_LABEL,
+    LEADS_LABEL,
+    QUOTE_ONLY_LABEL,
+    REFUSAL_LABEL,
+    ROLE_REFUSAL,
+    WITHHELD_LABEL,
+    Answer,
+)
+from assistant.answering.output_guard import LeakDetector, OutputGuard, neutralise
+from assistant.answering.role_guard import leaves_role, without_instructions
 from assistant.answering.validation import clean_question
-from assistant.engines.chat import ChatMessage, ChatModel
+from assistant.engines.chat import ChatMessage, ChatModel, GenerationTimeout
 from assistant.errors import GarantError
-from assistant.prompts import PromptTemplate, load_prompt
+from assistant.prompts import PromptTemplate, as_data, load_prompt
 from assistant.retrieval.analysis import analyse
 from assistant.retrieval.hybrid import HybridRetriever, Passage
 from assistant.settings import Settings
@@ -48,6 +64,7 @@ class Answerer:
         self.retriever = retriever
         self._chat_model = chat_model
         self._prompts: dict[str, PromptTemplate] = {}
+        self._detector: LeakDetector | None = None
 
     def prompt(self, lang: str) -> PromptTemplate:
         """The answer prompt for a language (read once)."""
@@ -64,10 +81,31 @@ class Answerer:
         assert final is not None
         return final
 
+    def leak_detector(self) -> LeakDetector:
+        """Recognises the canary and runs of the system prompts of both languages (built once)."""
+        if self._detector is None:
+            prompts = [self.prompt(lang) for lang in ("fr", "en")]
+            self._detector = LeakDetector(prompts[0].canary, [p.system for p in prompts])
+        return self._detector
+
     def stream(self, question: str, lang: str | None = None, history: list[str] | None = None,
                kinds: list[str] | None = None, k: int | None = None, no_llm: bool = False) -> Iterator[Event]:
         """Events of one answer. Raises InputError (before any retrieval) on a bad question.
-        `no_llm` forces degraded mode (passages only); `k` overrides retrieval.top_k."""
+        `no_llm` forces degraded mode (passages only); `k` overrides retrieval.top_k.
+        On every path the final answer's text and quotes are inert plain text (no link, image or markup)."""
+        events = self._events(question, lang, history, kinds, k, no_llm)
+        try:
+            for event in events:
+                if event.kind == "final":
+                    answer = event.data
+                    answer.extracts = [(number, neutralise(sentence, answer.lang)) for number, sentence in answer.extracts]
+                    answer.text = neutralise(answer.text, answer.lang)
+                yield event
+        finally:
+            events.close()  # a reader that leaves stops the model at once
+
+    def _events(self, question: str, lang: str | None, history: list[str] | None, kinds: list[str] | None,
+                k: int | None, no_llm: bool) -> Iterator[Event]:
         started = time.perf_counter()
         question = clean_question(question, self.settings.server.max_question_chars)
         lang = lang if lang in ("fr", "en") else detect_language(question, self.settings.language)
@@ -151,27 +189,38 @@ class Answerer:
         terms = set(analyse(question, lang))
         budget = max(self.settings.answer.source_chars // len(passages), 200)
         shown = [excerpt(p.chunk.text, terms, budget, lang) for p in passages]
+        # Documents and question go in as data: no chat-template token, no line posing as a turn.
         blocks = [
-            f"[{i}] {p.document.title}{' — ' + p.location if p.location else ''}\n{text}"
+            as_data(f"[{i}] {p.document.title}{' — ' + p.location if p.location else ''}\n{text}")
             for i, (p, text) in enumerate(zip(passages, shown, strict=True), start=1)
         ]
-        system, user = self.prompt(lang).render(sources="\n\n".join(blocks), question=question)
+        system, user = self.prompt(lang).render(sources="\n\n".join(blocks), question=as_data(question))
         return [ChatMessage("system", system), ChatMessage("user", user)], shown
 
     def _generate(self, answer: Answer, question: str, passages: list[Passage], lang: str,
                   timings: dict[str, float], started: float) -> Iterator[Event]:
         messages, shown = self._messages(question, passages, lang)
+        prompt = self.prompt(lang)
+        # The reader sees only what the guard releases; the passages and question may be repeated verbatim.
+        guard = OutputGuard(lang, self.leak_detector(), allowed_texts=[messages[-1].content, prompt.refusal])
         pieces: list[str] = []
+        model_pieces = self._bounded_pieces(answer, messages)
         try:
-            model = self._chat_model()
-            answer.model = model.info.as_dict()
-            for piece in model.stream(messages, self.settings.llm.max_tokens):
+            for piece in model_pieces:
                 if not pieces:
                     timings["first_token_s"] = time.perf_counter() - started
                 pieces.append(piece)
-                yield Event("token", piece)
-        except (GarantError, OSError, RuntimeError) as exc:
-            log.warning("chat model unavailable, answering in degraded mode: %s", exc)
+                released = guard.feed(piece)
+                if released:
+                    yield Event("token", released)
+                if guard.withheld:
+                    break  # leaving the loop stops the model
+            tail = guard.finish()
+        except Exception as exc:  # noqa: BLE001 - whatever the engine raises, the reader gets the passages
+            if isinstance(exc, GarantError | OSError | RuntimeError):
+                log.warning("chat model unavailable, answering in degraded mode: %s", exc)
+            else:
+                log.exception("chat model failed unexpectedly, answering in degraded mode")
             answer.degraded = True
             answer.degraded_reason = exc.message(lang) if isinstance(exc, GarantError) else type(exc).__name__
             answer.extracts = key_extracts(question, passages, lang, limit=2)
@@ -179,11 +228,22 @@ class Answerer:
             answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
             yield Event("final", answer)
             return
-        raw = "".join(pieces).strip()
-        answer.raw_model_output = raw
+        finally:
+            model_pieces.close()  # stops the engine at once (withheld answer, or a reader gone)
+        if tail:
+            yield Event("token", tail)
         timings["generation_s"] = time.perf_counter() - started - timings.get("first_token_s", 0.0)
-        prompt = self.prompt(lang)
-        full_texts = [p.chunk.text for p in passages]
+        if guard.withheld:
+            # The output repeats the instructions: nothing of it is shown or kept.
+            log.warning("answer %s withheld: the model's output repeated its instructions (canary or system prompt)", answer.id)
+            answer.refused, answer.refusal_reason, answer.text = True, "withheld", WITHHELD_LABEL[lang]
+            answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
+            yield Event("final", answer)
+            return
+        answer.raw_model_output = "".join(pieces).strip()
+        raw = neutralise(answer.raw_model_output, lang)
+        # Instructions planted in a passage support nothing: repeating them is not answering.
+        full_texts = [without_instructions(p.chunk.text) for p in passages]
         if is_refusal(raw, prompt.refusal):
             self._refuse_or_quote(answer, "model")
         else:
@@ -196,6 +256,35 @@ class Answerer:
                 answer.text = self._with_extracts(written, answer)
         answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
         yield Event("final", answer)
+
+    def _bounded_pieces(self, answer: Answer, messages: list[ChatMessage]) -> Iterator[str]:
+        """The model's text pieces, bounded whatever the engine does: at most `llm.max_tokens`
+        pieces (a piece is one token for llama.cpp and OpenAI-style streams), and at most
+        `llm.timeout_s` from the first piece on (GenerationTimeout past it; the engines also
+        bound the wait and the prompt evaluation). The engine's stream is closed on every exit,
+        which frees a llama.cpp context at once."""
+        limits = self.settings.llm
+        model = self._chat_model()
+        answer.model = model.info.as_dict()
+        stream = model.stream(messages, limits.max_tokens)
+        written: list[str] = []
+        deadline: float | None = None
+        try:
+            for piece in stream:
+                now = time.monotonic()
+                deadline = now + limits.timeout_s if deadline is None else deadline
+                if now > deadline:
+                    raise GenerationTimeout(limits.timeout_s, "".join(written))
+                if not piece:
+                    continue
+                written.append(piece)
+                yield piece
+                if len(written) >= limits.max_tokens:
+                    return
+        finally:
+            close = getattr(stream, "close", None)
+            if callable(close):
+                close()
 
 
 __all__ = ["Answerer", "Event", "split_sentences"]

@@ -7,8 +7,10 @@ host); nothing here restricts it to loopback, so whoever sets it decides where t
 and passages go. If the environment variable named by `llm.api_key_env` is set, its value is
 sent as a bearer token.
 
-Limits: `llm.timeout_s` bounds the whole answer (checked as data arrives; a server that sends
-nothing for `timeout_s` is dropped). Past it `GenerationTimeout` carries the text received.
+Limits: `llm.timeout_s` bounds the whole answer (checked at every line received, keep-alive
+comments included; a server that sends nothing for `timeout_s` is dropped). Past it
+`GenerationTimeout` carries the text received. A server that ignores `max_tokens` is cut
+after that many pieces.
 The server's real context size is not asked for: `info.context_size` is `llm.n_ctx`, and
 `tokens()` is an upper estimate (no tokenizer on this side).
 """
@@ -70,13 +72,21 @@ class OpenAIChatModel(ChatModel):
         timeout_s = self._settings.timeout_s
         deadline = time.monotonic() + timeout_s
         written: list[str] = []
+
+        def in_time(lines: Iterator[str]) -> Iterator[str]:
+            # Every line counts, so a server trickling keep-alives cannot hold the answer open.
+            for line in lines:
+                if time.monotonic() > deadline:
+                    raise GenerationTimeout(timeout_s, "".join(written))
+                yield line
+
         try:
             with self._client.stream("POST", self._url, json=body, headers=headers) as response:
                 # A refusal comes back as a plain (non-streamed) error body.
                 if response.status_code != 200:
                     response.read()
                     raise self._http_error(response)
-                for data in _sse_data(response.iter_lines()):
+                for data in _sse_data(in_time(response.iter_lines())):
                     if data.strip() == "[DONE]":
                         return
                     piece = _delta_content(data)
@@ -85,6 +95,8 @@ class OpenAIChatModel(ChatModel):
                         yield piece
                     if time.monotonic() > deadline:
                         raise GenerationTimeout(timeout_s, "".join(written))
+                    if len(written) >= body["max_tokens"]:
+                        return
         except httpx.TimeoutException as exc:
             if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
                 raise self._unreachable(exc) from exc

@@ -2,6 +2,8 @@
 the ingest history, in one SQLite file beside the version's vectors.
 
 Readers open it read-only; only ingest writes, and only into an unpublished staging copy.
+A read that SQLite cannot do (file damaged, replaced, unreadable) raises IndexError_ with a
+message saying what to do, never a bare sqlite3 error.
 """
 
 from __future__ import annotations
@@ -9,11 +11,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from assistant.errors import IndexError_
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -123,6 +128,17 @@ class IndexStore:
         """Close the database."""
         self._db.close()
 
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Turn SQLite's failures while reading into one clear IndexError_."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise IndexError_(
+                f"L'index est illisible ou endommagé ({self.path} : {exc}) : relancez `garant-ingest rebuild` ou restaurez le dossier de l'index.",
+                f"The index is unreadable or damaged ({self.path}: {exc}): run `garant-ingest rebuild` or restore the index folder.",
+            ) from exc
+
     # --- writes (staging copies only) ---
 
     def put_document(self, doc: DocumentRecord, chunks: list[ChunkRecord]) -> None:
@@ -168,12 +184,14 @@ class IndexStore:
 
     def documents(self) -> list[DocumentRecord]:
         """Every document, by id."""
-        rows = self._db.execute("SELECT * FROM documents ORDER BY doc_id").fetchall()
+        with self._reading():
+            rows = self._db.execute("SELECT * FROM documents ORDER BY doc_id").fetchall()
         return [DocumentRecord(**dict(r)) for r in rows]
 
     def document(self, doc_id: str) -> DocumentRecord | None:
         """One document or None."""
-        row = self._db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        with self._reading():
+            row = self._db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return DocumentRecord(**dict(row)) if row else None
 
     def _chunk(self, row: sqlite3.Row, with_embedding: bool) -> ChunkRecord:
@@ -187,34 +205,48 @@ class IndexStore:
     def iter_chunks(self, with_embedding: bool = False) -> Iterator[ChunkRecord]:
         """Every chunk in document order."""
         cols = "*" if with_embedding else "chunk_id, doc_id, ordinal, text, pages, heading_path, char_start, char_end, content_sha256, x'' AS embedding"
-        for row in self._db.execute(f"SELECT {cols} FROM chunks ORDER BY doc_id, ordinal"):
-            yield self._chunk(row, with_embedding)
+        with self._reading():
+            for row in self._db.execute(f"SELECT {cols} FROM chunks ORDER BY doc_id, ordinal"):
+                yield self._chunk(row, with_embedding)
 
     def chunks_by_id(self, ids: list[str]) -> dict[str, ChunkRecord]:
         """Chunks for the given ids (missing ids are absent from the result)."""
         out: dict[str, ChunkRecord] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for row in self._db.execute(f"SELECT * FROM chunks WHERE chunk_id IN ({marks})", part):
-                out[row["chunk_id"]] = self._chunk(row, False)
+        with self._reading():
+            for start in range(0, len(ids), 500):
+                part = ids[start : start + 500]
+                marks = ",".join("?" * len(part))
+                for row in self._db.execute(f"SELECT * FROM chunks WHERE chunk_id IN ({marks})", part):
+                    out[row["chunk_id"]] = self._chunk(row, False)
         return out
 
     def embeddings_for(self, ids: list[str]) -> dict[str, np.ndarray]:
         """Stored vectors of the given chunks."""
         marks = ",".join("?" * len(ids))
-        rows = self._db.execute(f"SELECT chunk_id, embedding FROM chunks WHERE chunk_id IN ({marks})", ids) if ids else []
+        with self._reading():
+            rows = self._db.execute(f"SELECT chunk_id, embedding FROM chunks WHERE chunk_id IN ({marks})", ids).fetchall() if ids else []
         return {r[0]: np.frombuffer(r[1], dtype=np.float32) for r in rows}
 
     def chunk_counts(self) -> dict[str, int]:
         """Chunks actually stored per document."""
-        return {r[0]: r[1] for r in self._db.execute("SELECT doc_id, COUNT(*) FROM chunks GROUP BY doc_id")}
+        with self._reading():
+            return {r[0]: r[1] for r in self._db.execute("SELECT doc_id, COUNT(*) FROM chunks GROUP BY doc_id")}
 
     def history(self, limit: int = 200) -> list[dict[str, Any]]:
         """Most recent ingest events first."""
-        rows = self._db.execute("SELECT * FROM history ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        with self._reading():
+            rows = self._db.execute("SELECT * FROM history ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
         return [dict(r) for r in rows]
+
+    def readable(self) -> bool:
+        """Whether the file can still be read (a cheap query, for health checks)."""
+        try:
+            self._db.execute("SELECT 1 FROM documents LIMIT 1").fetchall()
+        except sqlite3.Error:
+            return False
+        return True
 
     def integrity_ok(self) -> bool:
         """SQLite's own integrity check."""
-        return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        with self._reading():
+            return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

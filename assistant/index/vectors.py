@@ -2,7 +2,8 @@
 
 Only this module imports chromadb. Chroma never embeds anything itself: every add and
 query passes vectors computed by our embedder (its default embedding function would try
-to download a model), and its telemetry is off.
+to download a model), and its telemetry is off. A search Chroma cannot do (files damaged
+or gone) raises IndexError_, never one of Chroma's own errors.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+
+from assistant.errors import IndexError_
 
 COLLECTION = "chunks"
 
@@ -76,15 +79,21 @@ class ChromaVectorIndex:
 
     def search(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[VectorHit]:
         """Cosine nearest neighbours (Chroma returns distances = 1 - cosine)."""
-        total = self.count()
-        if total == 0:
-            return []
-        result = self._collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=min(k, total),
-            where=where or None,
-            include=["distances"],
-        )
+        try:
+            total = self.count()
+            if total == 0:
+                return []
+            result = self._collection.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=min(k, total),
+                where=where or None,
+                include=["distances"],
+            )
+        except Exception as exc:  # noqa: BLE001 - Chroma raises many kinds; all mean the same to a reader
+            raise IndexError_(
+                f"La recherche dans l'index de vecteurs a échoué ({type(exc).__name__}) : relancez `garant-ingest rebuild` ou restaurez le dossier de l'index.",
+                f"The search in the vector index failed ({type(exc).__name__}): run `garant-ingest rebuild` or restore the index folder.",
+            ) from exc
         ids = result["ids"][0]
         distances = result["distances"][0] if result.get("distances") else [0.0] * len(ids)
         return [VectorHit(chunk_id=i, score=1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -28,6 +29,12 @@ CURRENT = "CURRENT"
 META = "meta.json"
 STORE = "store.sqlite"
 CHROMA = "chroma"
+_VERSION_NAME = re.compile(r"v-[\w.-]{1,80}")
+
+
+def new_version_id() -> str:
+    """A fresh version name: publication time and a random suffix."""
+    return f"v-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -88,11 +95,25 @@ class IndexRepository:
         self.root = index_dir
 
     def current_id(self) -> str | None:
-        """Name of the version in use, or None when nothing was published."""
+        """Name of the version in use, or None when nothing was published; IndexError_ when
+        the index folder or its CURRENT pointer cannot be read."""
         pointer = self.root / CURRENT
-        if not pointer.is_file():
-            return None
-        name = pointer.read_text(encoding="utf-8").strip()
+        try:
+            if self.root.exists() and not self.root.is_dir():
+                raise NotADirectoryError(str(self.root))
+            if not pointer.is_file():
+                return None
+            name = pointer.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IndexError_(
+                f"Le dossier de l'index {self.root} est illisible ({type(exc).__name__}) : vérifiez qu'il s'agit bien d'un dossier et ses droits, ou relancez `garant-ingest rebuild`.",
+                f"The index folder {self.root} is unreadable ({type(exc).__name__}): check that it is a folder and its permissions, or run `garant-ingest rebuild`.",
+            ) from exc
+        if name and (not _VERSION_NAME.fullmatch(name) or ".." in name):
+            raise IndexError_(
+                f"Le fichier {pointer} ne désigne pas une version d'index valide : relancez `garant-ingest rebuild`.",
+                f"The file {pointer} does not name a valid index version: run `garant-ingest rebuild`.",
+            )
         return name or None
 
     def version_ids(self) -> list[str]:
@@ -139,11 +160,11 @@ class IndexRepository:
             folder.mkdir()
         return Staging(folder, parent, parent_meta)
 
-    def publish(self, staging: Staging, meta: dict[str, Any]) -> str:
-        """Seal a staging folder as a new version and point CURRENT at it, atomically."""
+    def publish(self, staging: Staging, meta: dict[str, Any], version_id: str | None = None) -> str:
+        """Seal a staging folder as a new version (named `version_id`, or a fresh name) and
+        point CURRENT at it, atomically. Nothing writes into a version after this."""
         staging.close()
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        version_id = f"v-{stamp}-{uuid.uuid4().hex[:6]}"
+        version_id = version_id or new_version_id()
         meta = {**meta, "version_id": version_id, "parent": staging.parent, "published_at": datetime.now(UTC).isoformat()}
         _write_atomic(staging.folder / META, json.dumps(meta, indent=2, ensure_ascii=False))
         os.rename(staging.folder, self.root / version_id)
@@ -159,14 +180,21 @@ class IndexRepository:
             shutil.rmtree(staging.folder, ignore_errors=True)
 
     def cleanup(self, keep: int) -> list[str]:
-        """Delete leftover staging folders (from killed ingests) and versions beyond `keep`."""
+        """Delete leftover staging folders and pointer drafts (from killed ingests) and versions
+        beyond `keep`; with an unreadable CURRENT no version is deleted."""
         removed: list[str] = []
         if not self.root.is_dir():
             return removed
         for path in self.root.glob(".staging-*"):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path.name)
-        current = self.current_id()
+        for path in self.root.glob(f".{CURRENT}.*.tmp"):
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+        try:
+            current = self.current_id()
+        except IndexError_:
+            return removed
         old = [v for v in self.version_ids() if v != current]
         for version_id in old[: max(len(old) - (keep - 1), 0)]:
             shutil.rmtree(self.root / version_id, ignore_errors=True)
