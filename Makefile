@@ -16,7 +16,7 @@ export ANONYMIZED_TELEMETRY := False
 export CMAKE_ARGS ?= -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 PIP := $(BIN)/pip install --disable-pip-version-check -c requirements.lock
 
-.PHONY: install install-test models index run serve test test-fast lint bench bench-ingest bench-answer clean-index lock docs docs-screenshot
+.PHONY: install install-test models index run serve test test-fast lint bench bench-ingest bench-answer bench-load clean-index lock docs docs-screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,13 +53,16 @@ test-fast: install-test  ## unit tests only (fake models)
 lint: install-test
 	$(BIN)/ruff check assistant ingest evaluation tests
 
-bench: bench-ingest bench-answer
+bench: bench-ingest bench-answer bench-load
 
 bench-ingest: install  ## cold ingest vs embedding-only throughput, and unchanged re-sync
 	$(BIN)/python -m evaluation.bench_ingest corpus
 
 bench-answer: index  ## answer latency vs bare llama.cpp on the same prompts (needs the index and the model)
 	$(BIN)/python -m evaluation.bench_answer evaluation/datasets/dev.jsonl
+
+bench-load: index  ## 8 sessions x 10 questions through the API with the fake model, then 4 x 2 with the real one
+	$(BIN)/python -m evaluation.bench_load evaluation/datasets/dev.jsonl --real $(BENCH_LOAD_ARGS)
 
 clean-index:
 	rm -rf $(GARANT_HOME)/index

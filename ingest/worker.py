@@ -34,6 +34,11 @@ def main(argv: list[str]) -> int:
         extracted = extract_file(path)
         blocks = clean_blocks(extracted.blocks)
         drafts = chunk_blocks(blocks, max_chars=max_chars, overlap_chars=overlap)
+        if not drafts:  # only control or invisible characters: nothing left once cleaned
+            raise ExtractionError(
+                f"Aucun texte lisible dans {path.name} une fois les caractères de contrôle retirés ; vérifiez le fichier.",
+                f"No readable text in {path.name} once control characters are removed; check the file.",
+            )
     except ExtractionError as exc:
         out = {"ok": False, "reason_fr": exc.reason_fr, "reason_en": exc.reason_en}
     else:

@@ -1,20 +1,27 @@
-"""Checks a question before anything else runs: empty, too long, binary or control
-characters are refused with one clear sentence, and never reach retrieval or the model."""
+"""Checks a question before anything else runs: empty, too long, binary (lone surrogates,
+non-characters) or control characters are refused with one clear sentence, and never reach
+retrieval or the model."""
 
 from __future__ import annotations
 
-import unicodedata
+import re
 
 from assistant.errors import InputError
 
-_ALLOWED_CONTROLS = {"\n", "\t", "\r"}
+# Control characters but tab and line breaks, lone surrogates (bytes decoded with
+# `surrogateescape`), and Unicode non-characters (U+FDD0..U+FDEF, U+xFFFE and U+xFFFF of every plane).
+_BINARY_RE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
+    + "]"
+)
 
 
 def clean_question(text: object, max_chars: int) -> str:
     """The question, whitespace-normalised, or InputError saying what to change."""
     if not isinstance(text, str):
         raise InputError("La question doit être du texte.", "The question must be text.")
-    if "\x00" in text or any(unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS for c in text):
+    if _BINARY_RE.search(text):
         raise InputError(
             "La question contient des caractères de contrôle ou binaires : retapez-la en texte simple.",
             "The question contains control or binary characters: type it again as plain text.",

@@ -4,9 +4,10 @@ Routes: `POST /ask` (JSON, or server-sent events), `POST /feedback`, `GET /docum
 `GET /health` (no token, for monitors) and `GET /openapi.json` (this API's own schema).
 This module owns what is particular to machine clients: bearer tokens (stored as SHA-256
 in settings, none accepted until configured), a per-client rate limit, a body-size limit
-checked before parsing, and one JSON error shape with stable codes:
-`{"error": {"code", "message_fr", "message_en"}}`. Answering, validation and logging are
-the services' own, exactly as for the page and `garant ask --json`.
+checked before parsing, a bound on the questions in progress (503 'busy' beyond), and one
+JSON error shape with stable codes: `{"error": {"code", "message_fr", "message_en"}}`.
+Answering, validation and logging are the services' own, exactly as for the page and
+`garant ask --json`.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from starlette.routing import Match
 
 from assistant import __version__
 from assistant.answering.service import Event
-from assistant.errors import GarantError, InputError
+from assistant.errors import GarantError, IndexError_, InputError
 from assistant.governance.migrations import FEEDBACK_CATEGORIES
 from assistant.index.versions import age_seconds
 from assistant.services import Services
@@ -89,6 +90,8 @@ def _as_api_error(exc: Exception) -> ApiError:
         status, code = next(((s, c) for prefix, s, c in _INPUT_CODES if exc.message_en.startswith(prefix)), (400, "invalid_input"))
         code = getattr(exc, "code", None) or code
         return ApiError(status, code, exc.message_fr, exc.message_en)
+    if isinstance(exc, IndexError_):
+        return ApiError(503, "index_unavailable", exc.message_fr, exc.message_en)
     if isinstance(exc, GarantError):
         return ApiError(503, "service_unavailable", exc.message_fr, exc.message_en)
     if isinstance(exc, HTTPException):
@@ -131,6 +134,59 @@ class RateLimiter:
                 return hits[0] + 60 - now
             hits.append(now)
             return 0.0
+
+
+class AnswerQueue:
+    """Bounds the questions in progress on the API: the one being answered and up to
+    `max_waiting` waiting for the model (settings.server.max_queue, as on the page). One more
+    gets a 503 'busy' with Retry-After at once, instead of a wait that grows without limit."""
+
+    def __init__(self, max_waiting: int, retry_after_s: int = 5) -> None:
+        self.capacity = max_waiting + 1
+        self.retry_after_s = retry_after_s
+        self._in_progress = 0
+        self._lock = threading.Lock()
+
+    @property
+    def in_progress(self) -> int:
+        """Questions admitted and not finished yet."""
+        return self._in_progress
+
+    def enter(self) -> Callable[[], None]:
+        """Take a place, or raise ApiError 503 'busy'; returns the function that gives the place
+        back (safe to call more than once: only the first call counts)."""
+        with self._lock:
+            if self._in_progress >= self.capacity:
+                raise ApiError(503, "busy",
+                               f"Garant est très sollicité ({self.capacity} questions en cours) : réessayez dans {self.retry_after_s} s.",
+                               f"Garant is very busy ({self.capacity} questions in progress): retry in {self.retry_after_s} s.",
+                               {"Retry-After": str(self.retry_after_s)})
+            self._in_progress += 1
+        left = False
+
+        def leave() -> None:
+            nonlocal left
+            with self._lock:
+                if not left:
+                    left = True
+                    self._in_progress -= 1
+
+        return leave
+
+
+class _QueuedStream(StreamingResponse):
+    """Server-sent events that give their place in the AnswerQueue back when the response ends,
+    however it ends (finished, failed, or the client went away)."""
+
+    def __init__(self, content: Iterator[str], leave: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(content, **kwargs)
+        self._leave = leave
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._leave()
 
 
 class Guard:
@@ -265,7 +321,7 @@ class ErrorDetail(_Doc):
     """What went wrong, with a stable code."""
 
     code: str = Field(description="Stable code: input_too_long, question_empty, unauthorized, api_not_configured, rate_limited, "
-                                  "payload_too_large, invalid_request, not_found, method_not_allowed, internal…")
+                                  "payload_too_large, invalid_request, not_found, method_not_allowed, busy, index_unavailable, internal…")
     message_fr: str
     message_en: str
 
@@ -321,7 +377,7 @@ class AnswerOut(_Doc):
     answer: str = Field(description="The checked answer with [n] citations, or the refusal / degraded-mode label.")
     language: Literal["fr", "en"]
     refused: bool
-    refusal_reason: str | None = Field(None, description="Why it was refused: role, no_evidence, model, unsupported.")
+    refusal_reason: str | None = Field(None, description="Why it was refused: role, no_evidence, model, unsupported, withheld (the output repeated the assistant's instructions).")
     degraded: bool = Field(description="True when no AI summary was written: `answer` is a label, `retrieved` the passages.")
     degraded_reason: str | None = None
     notice: str = Field(description="The AI notice: show it with the answer.")
@@ -413,6 +469,11 @@ _LIMITED = _error_example(429, "rate_limited", "Trop de requêtes (30 par minute
                           "Too many requests (30 per minute): retry in 12 s.")
 _LIMITED["headers"] = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
 _GUARDED = {401: _UNAUTHORIZED, 403: _NOT_CONFIGURED, 413: _TOO_LARGE, 422: _INVALID, 429: _LIMITED}
+_BUSY = _error_example(503, "busy", "Garant est très sollicité (17 questions en cours) : réessayez dans 5 s.",
+                       "Garant is very busy (17 questions in progress): retry in 5 s.")
+_BUSY["description"] = ("busy: more questions in progress than server.max_queue + 1 (retry after Retry-After); "
+                        "service_unavailable, index_unavailable: the model or the index cannot be used.")
+_BUSY["headers"] = {"Retry-After": {"description": "Seconds to wait (with `busy`).", "schema": {"type": "integer"}}}
 
 API_SUMMARY = "Garant's answers from the establishment's documents, for its other systems."
 API_DESCRIPTION = (
@@ -438,6 +499,7 @@ ASK_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: _error_example(400, "input_too_long", "La question est trop longue (10000 caractères, maximum 2000) : raccourcissez-la.",
                         "The question is too long (10000 characters, maximum 2000): shorten it."),
     **_GUARDED,
+    503: _BUSY,
 }
 FEEDBACK_RESPONSES: dict[int | str, dict[str, Any]] = {
     202: {"content": {"application/json": {"example": {"feedback_id": "b7e1…", "answer_id": "3f0c…", "status": "accepted"}}}},
@@ -456,7 +518,7 @@ _HEALTH_EXAMPLE = {"status": "ok", "model": "loaded", "index_version": "v-202501
                    "documents": 42, "log_writable": True, "log_pending": 0, "version": __version__}
 HEALTH_DESCRIPTION = (
     "No token needed. HTTP 200 when `status` is `ok`; HTTP 503 when it is `degraded` (the chat model is unavailable, so "
-    "answers are passages only, or the governance log cannot be written) or `down` (no document is indexed). `model` "
+    "answers are passages only, or the governance log cannot be written) or `down` (no document is indexed, or the index files cannot be read). `model` "
     "is `not_loaded` until the first question when the model is loaded lazily; that is still `ok`.")
 HEALTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {"example": _HEALTH_EXAMPLE}}},
@@ -511,8 +573,9 @@ def _log_writable(path: Path) -> bool:
 
 
 def health_report(services: Services) -> dict[str, Any]:
-    """What a monitor needs; 'down' when no document can be searched, 'degraded' when the model is
-    unavailable (answers are passages only) or the governance log cannot be written."""
+    """What a monitor needs; 'down' when no document can be searched (none indexed, or the index
+    files cannot be read), 'degraded' when the model is unavailable (answers are passages only)
+    or the governance log cannot be written."""
     model = {True: "loaded", False: "unavailable", None: "not_loaded"}.get(services.chat.available, "unavailable")
     meta = services.index.meta
     try:
@@ -524,7 +587,7 @@ def health_report(services: Services) -> dict[str, Any]:
         writable = _log_writable(services.log.path)
     except OSError:
         writable = False
-    status = "down" if documents == 0 else "degraded" if model == "unavailable" or not writable else "ok"
+    status = "down" if documents == 0 or not services.index.store.readable() else "degraded" if model == "unavailable" or not writable else "ok"
     return {"status": status, "model": model, "index_version": meta.get("version_id", services.index.version_id),
             "index_age_seconds": age, "documents": documents, "log_writable": writable,
             "log_pending": services.log.pending, "version": __version__}
@@ -533,6 +596,7 @@ def health_report(services: Services) -> dict[str, Any]:
 def build_api_router(services: Services) -> APIRouter:
     """The /api/v1 routes over the services; include it in the app before the page's mount."""
     guard = Guard(api_settings(services))
+    queue = AnswerQueue(services.settings.server.max_queue)
     router = APIRouter(prefix=PREFIX, route_class=type("ApiRoute", (GuardedRoute,), {"guard": guard}))
     document: dict[str, Any] = {}
 
@@ -541,16 +605,28 @@ def build_api_router(services: Services) -> APIRouter:
     async def ask(body: AskRequest, request: Request,
                   stream: bool = Query(False, description="Answer as server-sent events (same as `Accept: text/event-stream`).")) -> Response:
         session = f"api:{request.state.api_client}"
-        if not _wants_events(request, stream):
-            # Generation blocks: run it in the threadpool. Refused questions raise before retrieval.
-            answer = await run_in_threadpool(services.answerer.answer, body.question, lang=body.lang, history=body.history, kinds=body.kinds)
-            services.record(answer, session)
-            return JSONResponse(answer.as_dict())
-        events = services.answerer.stream(body.question, lang=body.lang, history=body.history, kinds=body.kinds)
-        # The first step runs before the response starts, so a refused question is still a 400 JSON error.
-        first = await run_in_threadpool(next, events, None)
-        return StreamingResponse(_event_stream(first, events, services, session), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        leave = queue.enter()  # beyond the queue: a 503 'busy' at once, before any work
+        try:
+            if not _wants_events(request, stream):
+
+                def answer_and_leave() -> Any:
+                    try:
+                        return services.answerer.answer(body.question, lang=body.lang, history=body.history, kinds=body.kinds)
+                    finally:
+                        leave()  # when the work ends, even if the client stopped waiting
+
+                # Generation blocks: run it in the threadpool. Refused questions raise before retrieval.
+                answer = await run_in_threadpool(answer_and_leave)
+                services.record(answer, session)
+                return JSONResponse(answer.as_dict())
+            events = services.answerer.stream(body.question, lang=body.lang, history=body.history, kinds=body.kinds)
+            # The first step runs before the response starts, so a refused question is still a 400 JSON error.
+            first = await run_in_threadpool(next, events, None)
+        except BaseException:
+            leave()
+            raise
+        return _QueuedStream(_event_stream(first, events, services, session), leave, media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @router.post("/feedback", openapi_extra=BEARER, status_code=202, summary="Give feedback on an answer",
                  responses=FEEDBACK_RESPONSES, response_model=FeedbackAccepted)

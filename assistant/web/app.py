@@ -10,6 +10,7 @@ their turn, and a question beyond that gets the "busy" message at once.
 import html
 import logging
 import mimetypes
+import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -380,7 +381,15 @@ def serve(settings: Settings) -> None:
         log.warning("starting in degraded mode: %s", exc.message_en)
     app = build_app(services)
     print(f"Garant : page du personnel sur http://{settings.server.host}:{settings.server.port}/", flush=True)
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again: with the default
+    # action the process would die there, before `services.close()` writes what the log holds.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         uvicorn.run(app, host=settings.server.host, port=settings.server.port, log_level="warning")
     finally:
         services.close()
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM (systemd stop, docker stop) as a normal exit, so `finally` blocks run."""
+    raise SystemExit(0)

@@ -3,12 +3,14 @@
 This module owns reading Markdown (.md, .markdown): the YAML front matter between ``---`` lines
 at the very top, ATX headings (``#`` to ``######``) turned into heading paths through
 `ingest.structure.HeadingTracker`, fenced code kept verbatim, and page markers of converted PDFs
-(see `ingest.extract.pages`). Files converted from PDF with a blank line after every line
+(see `ingest.extract.pages`), raw <script>/<iframe>-like HTML dropped as the HTML reader drops it.
+Files converted from PDF with a blank line after every line
 ("double-spaced") are recognised, and only two blank lines or more separate paragraphs there.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,9 @@ _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 _RULE_RE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 _LINK_RE = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS_RE = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+# Raw HTML that Markdown would render as active or invisible content: dropped with what it holds,
+# as the HTML reader drops it. Found by a linear scan (no backtracking regex over the whole text).
+_ACTIVE_TAG_RE = re.compile(r"<(/?)(script|style|iframe|object|embed|noscript|template|svg|frame|frameset|applet)\b", re.IGNORECASE)
 # Headings a converter writes that say nothing about the document.
 _CONVERTER_HEADINGS = {"pdf content"}
 
@@ -34,6 +39,7 @@ def extract_markdown(path: Path) -> Extracted:
     """Read a Markdown file into blocks with heading paths and, if marked, page numbers."""
     text, warnings = decode_bytes(path.read_bytes())
     front_matter, body = split_front_matter(text)
+    body = drop_active_html(body)
     paged, page_count = assign_pages(body.splitlines())
     blocks = _blocks(paged, double_spaced=_is_double_spaced([line for _, line in paged]))
     return Extracted(blocks=blocks, page_count=page_count, front_matter=front_matter, warnings=warnings)
@@ -52,7 +58,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     raw = "".join(lines[1:end])
     try:
         data = yaml.safe_load(raw) if raw.strip() else {}
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, RecursionError) as exc:  # RecursionError: "[[[[…" nested beyond the stack
         raise ExtractionError(
             "L'en-tête YAML (entre les lignes ---) de ce fichier Markdown est mal formé ; "
             f"corrigez-le ou supprimez-le ({_first_line(exc)}).",
@@ -61,6 +67,42 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     if not isinstance(data, dict):
         return {}, text  # a leading "---" rule, not front matter
     return data, "".join(lines[end + 1 :])
+
+
+def drop_active_html(text: str) -> str:
+    """`text` without raw <script>, <style>, <iframe>… elements and their content (a tag never
+    closed is dropped alone); line breaks inside a dropped element are kept so paragraphs and page
+    markers stay where they were. O(n log n) on any input."""
+    tags = list(_ACTIVE_TAG_RE.finditer(text)) if "<" in text else []
+    if not tags:
+        return text
+    ends = [m.start() for m in re.finditer(">", text)]
+    closers: dict[str, list[int]] = {}
+    for index, tag in enumerate(tags):
+        if tag.group(1):
+            closers.setdefault(tag.group(2).lower(), []).append(index)
+
+    def tag_end(tag: re.Match[str]) -> int:
+        """Just past the tag's '>' (or past its name if it has none)."""
+        k = bisect.bisect_left(ends, tag.end())
+        return ends[k] + 1 if k < len(ends) else tag.end()
+
+    out: list[str] = []
+    position = 0
+    for index, tag in enumerate(tags):
+        if tag.start() < position:
+            continue  # inside an element already dropped
+        out.append(text[position : tag.start()])
+        end = tag_end(tag)
+        if not tag.group(1) and not text[tag.start() : end].endswith("/>"):
+            later = closers.get(tag.group(2).lower(), [])
+            k = bisect.bisect_right(later, index)
+            if k < len(later):
+                end = max(end, tag_end(tags[later[k]]))
+        out.append("\n" * text.count("\n", tag.start(), end))
+        position = end
+    out.append(text[position:])
+    return "".join(out)
 
 
 def _first_line(exc: Exception) -> str:

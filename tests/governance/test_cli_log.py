@@ -21,11 +21,11 @@ import pytest
 from assistant.answering.model import Answer, AnswerSentence
 from assistant.cli import main
 from assistant.cli_support import run
-from assistant.intervals import wilson
 from assistant.governance.log import InteractionLog
 from assistant.governance.maintenance import backup, verify
 from assistant.governance.reviews import record_review
 from assistant.index.store import ChunkRecord, DocumentRecord
+from assistant.intervals import wilson
 from assistant.retrieval.hybrid import Passage
 
 SALT = "sel-tres-secret-export"
