@@ -1,8 +1,14 @@
 """The one place that wires Garant's services from the settings, for the page, the CLIs
-and the evaluation runner alike. Models are loaded here, once, and shared."""
+and the evaluation runner alike. Models are loaded here, once, and shared.
+
+A long-running server follows the index: `watch_index` checks `CURRENT` in the background
+and, when an ingest has published a new version, opens it and switches the retriever to it
+without a restart (the version it leaves is closed at the next switch, once no search can
+still be using it)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -11,11 +17,13 @@ from assistant.answering.model import Answer
 from assistant.answering.service import Answerer
 from assistant.engines.chat import ChatModel, build_chat_model
 from assistant.engines.embedder import Embedder, build_embedder
-from assistant.errors import ModelError
+from assistant.errors import IndexError_, ModelError
 from assistant.governance.log import InteractionLog
 from assistant.index.versions import IndexRepository, IndexVersion
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -86,10 +94,71 @@ class Services:
         """Put a final answer in the governance log (never blocks, never raises)."""
         self.log.record(answer, session_id, self.settings.fingerprint(), self.index.meta.get("corpus_sha256"))
 
+    _retired: list[IndexVersion] = field(default_factory=list)
+    _swap_lock: threading.Lock = field(default_factory=threading.Lock)
+    _stop_watch: threading.Event = field(default_factory=threading.Event)
+    _watcher: threading.Thread | None = None
+
+    def refresh_index(self) -> bool:
+        """Switch to the version `CURRENT` names if an ingest published a new one; True when
+        switched. A version that cannot be opened (damaged, other embedder) is logged and the
+        open one kept, so the page goes on answering."""
+        with self._swap_lock:
+            repo = IndexRepository(self.settings.index_dir)
+            try:
+                current = repo.current_id()
+                if current is None or current == self.index.version_id:
+                    return False
+                index = repo.open_current()
+            except IndexError_ as exc:
+                log.error("index not switched, still serving %s: %s", self.index.version_id, exc.message_en)
+                return False
+            try:
+                retriever = HybridRetriever(index, self.embedder, self.settings.retrieval, self.retriever.reranker)
+            except IndexError_ as exc:
+                index.close()
+                log.error("index %s not switched to: %s", index.version_id, exc.message_en)
+                return False
+            for old in self._retired:  # left at the previous switch: no search runs on it any more
+                _close_quietly(old)
+            self._retired = [self.index]
+            log.info("index switched from %s to %s", self.index.version_id, index.version_id)
+            self.index, self.retriever = index, retriever
+            self.answerer.retriever = retriever
+            return True
+
+    def watch_index(self, every_s: float) -> None:
+        """Check for a newly published index every `every_s` seconds in a background thread
+        (0: never; a server then serves the version it opened until restarted)."""
+        if every_s <= 0 or self._watcher is not None:
+            return
+
+        def loop() -> None:
+            while not self._stop_watch.wait(every_s):
+                try:
+                    self.refresh_index()
+                except Exception:  # noqa: BLE001 - the watcher must outlive one bad check
+                    log.exception("index check failed")
+
+        self._watcher = threading.Thread(target=loop, name="garant-index-watch", daemon=True)
+        self._watcher.start()
+
     def close(self) -> None:
-        """Write what the log still holds, then release the index files."""
+        """Stop following the index, write what the log still holds, release the index files."""
+        self._stop_watch.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
         self.log.stop()
+        for old in self._retired:
+            _close_quietly(old)
         self.index.close()
+
+
+def _close_quietly(version: IndexVersion) -> None:
+    try:
+        version.close()
+    except Exception as exc:  # noqa: BLE001 - its folder may already be gone (cleanup)
+        log.warning("closing index %s: %s", version.version_id, exc)
 
 
 def build_services(settings: Settings, chat_model: ChatModel | None = None, embedder: Embedder | None = None) -> Services:

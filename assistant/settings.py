@@ -118,6 +118,10 @@ class ServerSettings(_Section):
     port: int = Field(7860, ge=1, le=65535, description="Port of the staff page.")
     max_queue: int = Field(16, ge=1, description="Requests waiting for the model beyond which users get a 'busy' message.")
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
+    index_check_s: float = Field(
+        5.0, ge=0,
+        description="How often (seconds) the running page checks for an index newly published by `garant-ingest`, and switches to it without a restart; 0: never.",
+    )
     contact: str = Field(
         "la cellule qualité / le référent IA de l'établissement (à configurer : server.contact)",
         min_length=1, max_length=300,

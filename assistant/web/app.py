@@ -379,6 +379,7 @@ def serve(settings: Settings) -> None:
         services.chat()
     except GarantError as exc:
         log.warning("starting in degraded mode: %s", exc.message_en)
+    services.watch_index(settings.server.index_check_s)
     app = build_app(services)
     print(f"Garant : page du personnel sur http://{settings.server.host}:{settings.server.port}/", flush=True)
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again: with the default
