@@ -304,7 +304,7 @@ def build_page(settings: "Settings", log: InteractionLog, accounts: Accounts):  
         if not (interaction_id or "").strip():
             return f"❌ {t['none_selected']}", gr.update(), comment, corpus_fix
         try:
-            record_review(log, interaction_id.strip(), reviewer, decision, comment, corpus_fix)
+            record_review(log, interaction_id.strip(), reviewer, decision, comment, corpus_fix, role=accounts.role(reviewer) or "reviewer")
         except Exception as exc:  # noqa: BLE001
             return failure(exc), gr.update(), comment, corpus_fix
         return t["recorded"].format(decision=decision, reviewer=reviewer), show(interaction_id), "", ""

@@ -1,6 +1,10 @@
 """The write path of reviews: a member of the AI steering committee records a decision
 (validé, corrigé, rejeté) on one logged answer — the "garantie humaine".
 
+Roles: a reviewer decides on answers nobody has decided yet and may amend their own
+decision; overturning a decision another member recorded takes an admin (every decision
+stays in the log, the latest one counts).
+
 Unlike answers and feedback, which go through the log's background queue, a review is
 written at once in a short transaction, with its entry in the hash chain: reviews are rare,
 and the reviewer is told the decision is recorded only once it is on disk.
@@ -36,13 +40,14 @@ def record_review(
     comment: str | None,
     corpus_fix: str | None = None,
     *,
+    role: str = "reviewer",
     clock: Callable[[], datetime] | None = None,
     busy_timeout_s: float = 5.0,
 ) -> str:
     """Write one review of a logged answer and return its id. The reviewer and the UTC time are
     stored with it; comment and corpus fix are redacted like staff comments. Raises InputError on
-    an unknown decision, a missing reviewer or comment, or an unknown answer; GarantError when the
-    log cannot be written."""
+    an unknown decision, a missing reviewer or comment, an unknown answer, or a reviewer (not an
+    admin) overturning another member's decision; GarantError when the log cannot be written."""
     # Check the request before touching the database.
     if decision not in REVIEW_DECISIONS:
         raise InputError(
@@ -86,6 +91,15 @@ def record_review(
             with transaction(db):
                 if db.execute("SELECT 1 FROM interactions WHERE id = ?", (interaction_id,)).fetchone() is None:
                     raise unknown
+                latest = db.execute(
+                    "SELECT reviewer, decision FROM reviews WHERE interaction_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1",
+                    (interaction_id,),
+                ).fetchone()
+                if latest is not None and latest[0] != reviewer and role != "admin":
+                    raise InputError(
+                        f"Cette réponse a déjà été tranchée par {latest[0]} (« {latest[1]} ») : seul un administrateur peut revenir sur cette décision.",
+                        f"This answer was already decided by {latest[0]} ('{latest[1]}'): only an admin can overturn that decision.",
+                    )
                 db.execute(
                     "INSERT INTO reviews (id, interaction_id, reviewer, decision, comment, corpus_fix, created_at) "
                     "VALUES (:id, :interaction_id, :reviewer, :decision, :comment, :corpus_fix, :created_at)",

@@ -114,6 +114,18 @@ def test_a_correction_or_rejection_needs_a_comment_and_a_reviewer(glog: Interact
         record_review(glog, answer.id, " ", "validé", None)
 
 
+def test_a_reviewer_amends_their_own_decision_but_only_an_admin_overturns_another_members(glog: InteractionLog) -> None:
+    answer = seed(glog)
+    record_review(glog, answer.id, "relecteur-a", "validé", None)
+    record_review(glog, answer.id, "relecteur-a", "corrigé", "Le délai est de 24 heures, pas 48.")
+    with pytest.raises(InputError) as refused:
+        record_review(glog, answer.id, "relecteur-b", "validé", None)
+    assert "relecteur-a" in refused.value.message("fr") and "admin" in refused.value.message("en")
+    record_review(glog, answer.id, "dr-admin", "rejeté", "Source archivée citée.", role="admin")
+    decisions = [(r["reviewer"], r["decision"]) for r in glog.get(answer.id)["reviews"]]
+    assert sorted(decisions) == sorted([("relecteur-a", "validé"), ("relecteur-a", "corrigé"), ("dr-admin", "rejeté")])
+
+
 def test_review_comments_are_redacted(glog: InteractionLog) -> None:
     answer = seed(glog)
     record_review(glog, answer.id, "relecteur", "rejeté", "Appeler le 06 12 34 56 78 pour ce cas.")
