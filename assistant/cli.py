@@ -28,7 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="ouvre la page du personnel")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
-    sub.add_parser("settings", help="affiche la référence des réglages")
+    p = sub.add_parser("settings", help="affiche la référence des réglages, ou (--effective) les réglages en vigueur")
+    p.add_argument("--effective", action="store_true",
+                   help="les réglages en vigueur (fichier + environnement), en JSON, empreintes de secrets masquées")
     add_log_parser(sub)
     sub.add_parser("review", help="ouvre la page de revue du comité de pilotage IA (port governance.review_port)")
     p = sub.add_parser("review-passwd", help="crée l'empreinte du mot de passe d'un compte de revue, à coller dans garant.toml")
@@ -112,7 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "settings":
         from assistant.settings import settings_reference
 
-        print(settings_reference())
+        if args.effective:
+            settings = settings_from(args)
+            print_json({"fingerprint": settings.fingerprint(), "settings": _masked(settings.model_dump(mode="json"))})
+        else:
+            print(settings_reference())
         return 0
     from assistant.web.app import serve
 
@@ -128,3 +134,15 @@ def main(argv: list[str] | None = None) -> int:
 def entry() -> None:
     """Console-script entry point."""
     sys.exit(run(main))
+
+
+_SECRET_KEYS = ("password_hash", "sha256")
+
+
+def _masked(value: object) -> object:
+    """Settings as JSON with password and token hashes replaced (they are secrets' fingerprints)."""
+    if isinstance(value, dict):
+        return {k: "***" if k in _SECRET_KEYS and v else _masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
