@@ -14,11 +14,40 @@ from assistant.retrieval.hybrid import Passage
 
 _SPLIT = re.compile(r"(?<=[.;:!?])\s+(?=[^\d])|\n+")
 MAX_EXTRACT_CHARS = 400
+MAX_LIST_ITEMS = 12
+_ITEM = re.compile(r"^\s*(?:[-•*–]|\(?[a-z0-9]{1,3}[).])\s+")
 
 
 def sentences_of(text: str) -> list[str]:
     """Sentences and table rows of a passage."""
     return [s.strip(" -") for s in _SPLIT.split(text) if len(s.strip()) > 15]
+
+
+def statements(text: str) -> list[str]:
+    """The units worth quoting: sentences and table rows, where a line that introduces a list
+    (« Le comité : ») is joined to each of its items (« Le comité : se réunit une fois par
+    trimestre ; »; later items after « […] »), since alone it states nothing. A list
+    introduction whose items are not in the passage stays as it is."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    units: list[str] = []
+    i = 0
+    while i < len(lines):
+        parts = sentences_of(lines[i])
+        items: list[str] = []
+        if lines[i].rstrip().endswith(":"):
+            j = i + 1
+            while j < len(lines) and _ITEM.match(lines[j]) and len(items) < MAX_LIST_ITEMS:
+                items.append(_ITEM.sub("", lines[j], count=1).strip())
+                j += 1
+        if not items:
+            units += parts
+            i += 1
+            continue
+        lead = parts[-1] if parts else lines[i].strip()
+        units += parts[:-1]
+        units += [f"{lead} {item}" if k == 0 else f"{lead} […] {item}" for k, item in enumerate(items)]
+        i += len(items) + 1
+    return units
 
 
 def excerpt(text: str, query_terms: set[str], budget: int, lang: str) -> str:
@@ -51,7 +80,7 @@ def key_extracts(question: str, passages: list[Passage], lang: str, limit: int =
     terms = set(analyse(question, lang))
     scored: list[tuple[float, int, str]] = []
     for number, passage in enumerate(passages[:within], start=1):
-        for sentence in sentences_of(passage.chunk.text):
+        for sentence in statements(passage.chunk.text):
             if len(sentence) > MAX_EXTRACT_CHARS:
                 sentence = excerpt(sentence, terms, MAX_EXTRACT_CHARS, lang)
             shared = len(terms & set(analyse(sentence, lang)))

@@ -1,0 +1,30 @@
+"""What is quoted from a passage: whole statements, a list's introduction joined to its items."""
+
+from __future__ import annotations
+
+from assistant.answering.extracts import statements
+
+PASSAGE = """Le Comité de pilotage IA et numérique (COPIL IA-N) :
+- se réunit une fois par trimestre (en mars, juin, septembre et décembre) ;
+- est présidé par le directeur général ;
+- autorise ou refuse la mise en service de chaque système d'IA.
+Ses avis sont publiés dans l'intranet sous huit jours."""
+
+
+def test_a_list_introduction_is_joined_to_each_item_never_quoted_alone() -> None:
+    units = statements(PASSAGE)
+    assert "Le Comité de pilotage IA et numérique (COPIL IA-N) : se réunit une fois par trimestre (en mars, juin, septembre et décembre) ;" in units
+    assert "Le Comité de pilotage IA et numérique (COPIL IA-N) : […] est présidé par le directeur général ;" in units
+    assert "Le Comité de pilotage IA et numérique (COPIL IA-N) :" not in units
+    assert "Ses avis sont publiés dans l'intranet sous huit jours." in units
+
+
+def test_an_introduction_whose_items_are_in_another_passage_stays_as_it_is() -> None:
+    units = statements("La charte s'applique à tous les agents.\nLe Comité de pilotage IA et numérique (COPIL IA-N) :")
+    assert units == ["La charte s'applique à tous les agents.", "Le Comité de pilotage IA et numérique (COPIL IA-N) :"]
+
+
+def test_lettered_items_of_a_regulation_are_items_too() -> None:
+    units = statements("Les pratiques en matière d'IA suivantes sont interdites:\na) la mise sur le marché d'un système manipulateur;\nb) la notation sociale.")
+    assert units[0] == "Les pratiques en matière d'IA suivantes sont interdites: la mise sur le marché d'un système manipulateur;"
+    assert units[1].endswith("[…] la notation sociale.")
