@@ -237,7 +237,7 @@ def test_a_bounded_atheris_run_finds_no_crash_in_the_loaders_and_redaction(tmp_p
                               io.BytesIO(b"%PDF-1.7\n").getvalue()]):
         (corpus / f"seed{i}").write_bytes(seed)
     run = subprocess.run([sys.executable, str(harness), str(corpus), "-runs=3000", "-max_total_time=40", "-max_len=4096",
-                          "-rss_limit_mb=2048", f"-artifact_prefix={tmp_path}/"],
+                          "-rss_limit_mb=4096", f"-artifact_prefix={tmp_path}/"],
                          capture_output=True, timeout=180, cwd=Path(__file__).resolve().parents[2])
     log = run.stderr.decode(errors="replace")
     assert run.returncode == 0, log[-3000:]
