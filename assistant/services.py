@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from assistant.answering.model import Answer
 from assistant.answering.service import Answerer
@@ -42,6 +43,10 @@ class ChatModelHolder:
     _failed_at: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _retrying: threading.Event = field(default_factory=threading.Event)
+    probe_s: float = 15.0
+    _reachable: bool = True
+    _probed_at: float = float("-inf")
+    _probing: threading.Event = field(default_factory=threading.Event)
 
     def __call__(self) -> ChatModel:
         with self._lock:
@@ -67,6 +72,31 @@ class ChatModelHolder:
             self._retrying.set()
             threading.Thread(target=self._retry, name="garant-model-retry", daemon=True).start()
         return False
+
+    def engine_state(self) -> str:
+        """'ok', or why the loaded model could not serve after a restart or at all: 'file_missing'
+        (the llama.cpp file was removed; the copy in memory still answers) or 'unreachable' (the
+        OpenAI-compatible server does not answer; probed in the background at most every
+        `probe_s`, the last result is returned so a health check never waits on the network)."""
+        model = self._model
+        path = getattr(model, "path", None)
+        if path is not None:
+            return "ok" if Path(path).is_file() else "file_missing"
+        if hasattr(model, "reachable"):
+            if time.monotonic() - self._probed_at >= self.probe_s and not self._probing.is_set():
+                self._probing.set()
+                threading.Thread(target=self._probe, args=(model,), name="garant-model-probe", daemon=True).start()
+            return "ok" if self._reachable else "unreachable"
+        return "ok"
+
+    def _probe(self, model: ChatModel) -> None:
+        try:
+            self._reachable = bool(model.reachable())  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - a failing probe means unreachable
+            self._reachable = False
+        finally:
+            self._probed_at = time.monotonic()
+            self._probing.clear()
 
     def _retry(self) -> None:
         """One background load attempt (its failure is remembered as usual)."""

@@ -68,6 +68,7 @@ class LlamaCppChatModel(ChatModel):
         self._lock = threading.Lock()
         self._deadline = float("inf")
         self._abort = _AbortSwitch(llama_cpp, self._llama, lambda: time.monotonic() > self._deadline)
+        self.path = path  # health checks that the file is still there (a restart would need it)
         self.info = ChatModelInfo(name=path.name, backend="llama-cpp", file_sha256=sha256, context_size=self._llama.n_ctx())
 
     def tokens(self, text: str) -> int:

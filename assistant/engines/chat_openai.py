@@ -46,6 +46,14 @@ class OpenAIChatModel(ChatModel):
         )
         self.info = ChatModelInfo(name=settings.api_model, backend="openai", file_sha256=None, context_size=settings.n_ctx)
 
+    def reachable(self, timeout_s: float = 2.0) -> bool:
+        """Whether the server answers `GET {base_url}/models` (for the health check)."""
+        try:
+            response = self._client.get(self._settings.base_url.rstrip("/") + "/models", timeout=timeout_s)
+        except httpx.HTTPError:
+            return False
+        return response.status_code < 500
+
     def tokens(self, text: str) -> int:
         """Upper estimate of the tokens of `text` (one per three characters)."""
         return math.ceil(len(text) / CHARS_PER_TOKEN_LOW)

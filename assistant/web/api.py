@@ -428,7 +428,7 @@ class Health(_Doc):
     """State of the service, for monitors."""
 
     status: Literal["ok", "degraded", "down"]
-    model: Literal["loaded", "unavailable", "not_loaded"]
+    model: Literal["loaded", "unavailable", "not_loaded", "file_missing", "unreachable"]
     index_version: str
     index_age_seconds: float | None = None
     documents: int
@@ -519,7 +519,9 @@ _HEALTH_EXAMPLE = {"status": "ok", "model": "loaded", "index_version": "v-202501
 HEALTH_DESCRIPTION = (
     "No token needed. HTTP 200 when `status` is `ok`; HTTP 503 when it is `degraded` (the chat model is unavailable, so "
     "answers are passages only, or the governance log cannot be written) or `down` (no document is indexed, or the index files cannot be read). `model` "
-    "is `not_loaded` until the first question when the model is loaded lazily; that is still `ok`.")
+    "is `not_loaded` until the first question when the model is loaded lazily; that is still `ok`. `file_missing`: the "
+    "local model file was removed (the copy in memory still answers, a restart would not); `unreachable`: the "
+    "OpenAI-compatible inference server does not answer; both are `degraded`.")
 HEALTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {"example": _HEALTH_EXAMPLE}}},
     503: {"model": Health, "description": "Degraded or down (same body).",
@@ -577,6 +579,8 @@ def health_report(services: Services) -> dict[str, Any]:
     files cannot be read), 'degraded' when the model is unavailable (answers are passages only)
     or the governance log cannot be written."""
     model = {True: "loaded", False: "unavailable", None: "not_loaded"}.get(services.chat.available, "unavailable")
+    if model == "loaded" and (engine := services.chat.engine_state()) != "ok":
+        model = engine  # file_missing or unreachable
     meta = services.index.meta
     try:
         age: float | None = round(age_seconds(meta), 1)
@@ -587,7 +591,7 @@ def health_report(services: Services) -> dict[str, Any]:
         writable = _log_writable(services.log.path)
     except OSError:
         writable = False
-    status = "down" if documents == 0 or not services.index.store.readable() else "degraded" if model == "unavailable" or not writable else "ok"
+    status = "down" if documents == 0 or not services.index.store.readable() else "degraded" if model in ("unavailable", "file_missing", "unreachable") or not writable else "ok"
     return {"status": status, "model": model, "index_version": meta.get("version_id", services.index.version_id),
             "index_age_seconds": age, "documents": documents, "log_writable": writable,
             "log_pending": services.log.pending, "version": __version__}

@@ -307,3 +307,20 @@ def test_llama_cpp_server_streams_a_non_empty_answer(llama_server: str) -> None:
     assert len(pieces) >= 1
     assert "".join(pieces).strip()
     model.close()
+
+
+def test_reachable_asks_the_models_route_and_is_false_when_the_server_is_gone() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        if state["up"]:
+            return httpx.Response(200, json={"data": []})
+        raise httpx.ConnectError("refused", request=request)
+
+    state = {"up": True}
+    model = OpenAIChatModel(LLMSettings(backend="openai", base_url="http://127.0.0.1:9/v1"),
+                            client=httpx.Client(transport=httpx.MockTransport(handler)))
+    assert model.reachable() is True and seen == ["/v1/models"]
+    state["up"] = False
+    assert model.reachable() is False

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -76,6 +77,43 @@ def test_health_is_503_degraded_when_the_model_is_unavailable(client: TestClient
     response = client.get("/api/v1/health")
     assert response.status_code == 503
     assert response.json()["status"] == "degraded" and response.json()["model"] == "unavailable"
+
+
+def test_health_turns_degraded_when_the_loaded_model_file_is_removed_and_back_when_restored(
+        client: TestClient, web_services: Any, tmp_path: Path) -> None:
+    model_file = tmp_path / "model.gguf"
+    model_file.write_bytes(b"GGUF")
+    web_services.chat._model.path = model_file  # noqa: SLF001 - as LlamaCppChatModel records its file
+    assert client.get("/api/v1/health").status_code == 200
+    model_file.unlink()
+    response = client.get("/api/v1/health")
+    assert response.status_code == 503 and response.json()["model"] == "file_missing"
+    assert response.json()["status"] == "degraded"
+    model_file.write_bytes(b"GGUF")
+    assert client.get("/api/v1/health").status_code == 200
+
+
+def test_health_turns_degraded_while_the_inference_server_does_not_answer(client: TestClient, web_services: Any) -> None:
+    import time
+
+    state = {"up": True}
+    web_services.chat._model.reachable = lambda: state["up"]  # noqa: SLF001 - as OpenAIChatModel probes its server
+    web_services.chat.probe_s = 0.0
+
+    def health_after_probe() -> Any:
+        deadline = time.monotonic() + 5
+        while True:  # the probe runs in the background: the answer follows within a check or two
+            response = client.get("/api/v1/health")
+            if (response.status_code == 200) == state["up"] or time.monotonic() > deadline:
+                return response
+            time.sleep(0.02)
+
+    assert health_after_probe().status_code == 200
+    state["up"] = False
+    response = health_after_probe()
+    assert response.status_code == 503 and response.json()["model"] == "unreachable"
+    state["up"] = True
+    assert health_after_probe().status_code == 200
 
 
 def test_ask_without_a_token_is_401_and_with_a_wrong_one_too(client: TestClient) -> None:
