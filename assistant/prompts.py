@@ -5,14 +5,17 @@ error. Substitution is single-pass (`string.Template`), so text inside documents
 if it contains `$question`, is never expanded.
 
 The system text may use `$canary` (declared in `system_variables`): it is filled when the
-file is read with a random marker drawn once per process, so the system prompt stays the
-same for every question (llama.cpp reuses its cache) yet nobody outside the process knows
-the marker. Output containing it is output repeating the instructions.
+file is read with a secret random marker — the installation's (`home_canary`, kept in
+`<home>/.prompt-canary`, mode 0600) for answers, else one drawn once per process — so the
+system prompt stays the same for every question (llama.cpp reuses its cache) and from run
+to run (evaluations stay comparable), yet nobody outside knows the marker. Output
+containing it is output repeating the instructions.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
 import secrets
 import tomllib
@@ -77,6 +80,30 @@ class PromptTemplate:
 def process_canary() -> str:
     """A random marker, drawn once per process, for the system prompts (see the module docstring)."""
     return secrets.token_hex(8)
+
+
+CANARY_FILE = ".prompt-canary"
+
+
+def home_canary(home: Path) -> str:
+    """The installation's secret marker: read from `<home>/.prompt-canary`, created once (0600)."""
+    path = Path(home) / CANARY_FILE
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process created it meanwhile
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(8))
+    canary = path.read_text(encoding="utf-8").strip()
+    if not re.fullmatch(r"[0-9a-f]{16}", canary):
+        raise ConfigError(
+            f"Le fichier {path} est altéré : supprimez-le, Garant en recréera un.",
+            f"The file {path} is damaged: delete it and Garant will create a new one.",
+        )
+    return canary
 
 
 def load_prompt(name: str, lang: str, folder: Path = PROMPTS_DIR, canary: str | None = None) -> PromptTemplate:

@@ -40,7 +40,7 @@ from assistant.answering.role_guard import leaves_role, without_instructions
 from assistant.answering.validation import clean_question
 from assistant.engines.chat import ChatMessage, ChatModel, GenerationTimeout
 from assistant.errors import GarantError
-from assistant.prompts import PromptTemplate, as_data, load_prompt
+from assistant.prompts import PromptTemplate, as_data, home_canary, load_prompt
 from assistant.retrieval.analysis import analyse
 from assistant.retrieval.hybrid import HybridRetriever, Passage
 from assistant.settings import Settings
@@ -69,7 +69,7 @@ class Answerer:
     def prompt(self, lang: str) -> PromptTemplate:
         """The answer prompt for a language (read once)."""
         if lang not in self._prompts:
-            self._prompts[lang] = load_prompt("answer", lang)
+            self._prompts[lang] = load_prompt("answer", lang, canary=home_canary(self.settings.home))
         return self._prompts[lang]
 
     def answer(self, question: str, **kwargs: Any) -> Answer:
