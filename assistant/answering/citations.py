@@ -3,7 +3,9 @@
 Each sentence is tied to the passage that best supports it (share of the sentence's
 content words found in the passage, with every number in the sentence required to appear
 in that passage). A citation can only point inside the retrieved set; a mis-numbered one
-is re-attached to the supporting passage; a sentence no passage supports is dropped.
+is re-attached to the supporting passage — as is one whose passage supports the sentence
+clearly less than another passage does (the reader should be sent to the passage that says
+it); a sentence no passage supports is dropped.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ _UNITS = {
     "mois", "month", "months", "an", "ans", "année", "années", "year", "years", "minute", "minutes", "min",
     "%", "€", "euros", "eur", "fois", "times", "ouvrés", "ouvrables", "mo", "go", "km", "lits", "beds",
 }
+
+
+# A cited passage is kept when its support is within this of the best passage's.
+CLOSE_TO_BEST = 0.2
 
 
 def split_sentences(text: str) -> list[str]:
@@ -95,7 +101,8 @@ def check_sentences(answer_text: str, passages: list[str], lang: str, min_suppor
         if best < 0 or scores[best] < min_support:
             dropped.append(text)
             continue
-        valid_claims = [n for n in claimed if 1 <= n <= len(passages) and scores[n - 1] >= min_support]
+        floor = max(min_support, scores[best] - CLOSE_TO_BEST)
+        valid_claims = [n for n in claimed if 1 <= n <= len(passages) and scores[n - 1] >= floor]
         if valid_claims:
             kept.append(AnswerSentence(text, valid_claims, max(scores[n - 1] for n in valid_claims), claimed, "supported"))
         else:

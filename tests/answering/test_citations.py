@@ -57,3 +57,18 @@ def test_a_number_must_come_with_its_unit() -> None:
     assert not numbers_supported("Le module dure 3 mois.", passage)
     assert not numbers_supported("Il se renouvelle tous les 20 ans.", passage)
     assert numbers_supported("Il y a 3 sessions.", passage)
+
+
+def test_a_citation_to_a_weaker_passage_is_moved_to_the_one_that_says_it() -> None:
+    history = "| 2.0 | 1er mars 2025 | Formulaire dédié FEI-IA ; délai de déclaration ramené à 24 heures |"
+    step = "Le professionnel qui a constaté le dysfonctionnement remplit le formulaire FEI-IA dans les 24 heures suivant la constatation."
+    sentence = "Le professionnel remplit le formulaire FEI-IA dans les 24 heures suivant la constatation [1]."
+    [kept], dropped = check_sentences(sentence, [history, step], "fr", 0.5)
+    assert dropped == [] and kept.sources == [2] and kept.status == "reattached"
+
+
+def test_two_passages_supporting_a_sentence_about_as_well_keep_the_model_s_choice() -> None:
+    a = "Le comité de pilotage IA se réunit une fois par trimestre."
+    b = "Le comité de pilotage IA et numérique se réunit une fois par trimestre, en mars, juin, septembre et décembre."
+    [kept], _ = check_sentences("Le comité de pilotage IA se réunit une fois par trimestre [2].", [a, b], "fr", 0.5)
+    assert kept.sources == [2] and kept.status == "supported"
