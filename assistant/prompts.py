@@ -89,14 +89,19 @@ def home_canary(home: Path) -> str:
     """The installation's secret marker: read from `<home>/.prompt-canary`, created once (0600)."""
     path = Path(home) / CANARY_FILE
     if not path.is_file():
+        # Written whole to a private temporary file, then linked into place: a concurrent reader
+        # never sees an empty file, and if two create it at once the first link wins.
         path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{CANARY_FILE}.{secrets.token_hex(6)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it meanwhile
-        else:
             with os.fdopen(fd, "w") as out:
                 out.write(secrets.token_hex(8))
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another thread or process linked its own first
+        finally:
+            tmp.unlink(missing_ok=True)
     canary = path.read_text(encoding="utf-8").strip()
     if not re.fullmatch(r"[0-9a-f]{16}", canary):
         raise ConfigError(

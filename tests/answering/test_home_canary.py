@@ -32,3 +32,14 @@ def test_the_answerer_uses_the_home_canary(fake_settings) -> None:  # type: igno
 
     answerer = Answerer(fake_settings, retriever=None, chat_model=lambda: None)  # type: ignore[arg-type]
     assert answerer.prompt("en").canary == home_canary(fake_settings.home)
+
+
+def test_threads_creating_the_canary_at_once_all_read_the_same_whole_value(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    for attempt in range(20):
+        home = tmp_path / f"h{attempt}"
+        with ThreadPoolExecutor(8) as pool:
+            seen = set(pool.map(home_canary, [home] * 8))
+        assert len(seen) == 1 and len(next(iter(seen))) == 16
+        assert [p.name for p in home.iterdir()] == [CANARY_FILE]
