@@ -15,7 +15,6 @@ containing it is output repeating the instructions.
 from __future__ import annotations
 
 import functools
-import os
 import re
 import secrets
 import tomllib
@@ -24,6 +23,7 @@ from pathlib import Path
 from string import Template
 
 from assistant.errors import ConfigError
+from assistant.private_file import read_or_create
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 
@@ -88,21 +88,7 @@ CANARY_FILE = ".prompt-canary"
 def home_canary(home: Path) -> str:
     """The installation's secret marker: read from `<home>/.prompt-canary`, created once (0600)."""
     path = Path(home) / CANARY_FILE
-    if not path.is_file():
-        # Written whole to a private temporary file, then linked into place: a concurrent reader
-        # never sees an empty file, and if two create it at once the first link wins.
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{CANARY_FILE}.{secrets.token_hex(6)}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_hex(8))
-            os.link(tmp, path)
-        except FileExistsError:
-            pass  # another thread or process linked its own first
-        finally:
-            tmp.unlink(missing_ok=True)
-    canary = path.read_text(encoding="utf-8").strip()
+    canary = read_or_create(path, lambda: secrets.token_hex(8))
     if not re.fullmatch(r"[0-9a-f]{16}", canary):
         raise ConfigError(
             f"Le fichier {path} est altéré : supprimez-le, Garant en recréera un.",

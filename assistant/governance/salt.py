@@ -8,7 +8,9 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
+from assistant.errors import ConfigError
 from assistant.governance.settings import GovernanceSettings
+from assistant.private_file import read_or_create
 
 SALT_FILE = ".log-salt"
 
@@ -19,14 +21,10 @@ def load_salt(settings: GovernanceSettings, home: Path, env: Mapping[str, str] |
     env = os.environ if env is None else env
     if env.get(settings.salt_env):
         return env[settings.salt_env].encode()
-    path = home / SALT_FILE
-    if not path.is_file():
-        home.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it meanwhile
-        else:
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
+    salt = read_or_create(home / SALT_FILE, lambda: secrets.token_hex(32))
+    if not salt:
+        raise ConfigError(
+            f"Le fichier {home / SALT_FILE} est vide : supprimez-le (les sessions anciennes et nouvelles ne seront plus reliées) ou restaurez-le.",
+            f"The file {home / SALT_FILE} is empty: delete it (old and new sessions will no longer be linked) or restore it.",
+        )
+    return salt.encode()

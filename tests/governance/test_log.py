@@ -163,6 +163,19 @@ def test_without_the_salt_variable_a_private_salt_file_is_created_once(garant_ho
     assert InteractionLog(garant_home, env=ENV).session_hash(SESSION) != hashed
 
 
+def test_processes_creating_the_salt_at_once_never_get_an_empty_or_different_one(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assistant.governance.salt import load_salt
+    from assistant.governance.settings import GovernanceSettings
+
+    for attempt in range(20):
+        home = tmp_path / f"h{attempt}"
+        with ThreadPoolExecutor(8) as pool:
+            salts = set(pool.map(lambda h: load_salt(GovernanceSettings(), h, env={}), [home] * 8))
+        assert len(salts) == 1 and len(next(iter(salts))) == 64
+
+
 def test_question_answer_and_comment_are_redacted(glog: InteractionLog) -> None:
     answer = record(glog, make_answer(
         question="Mme Durand, née le 12/03/1985, NIR 1 85 05 78 006 084 36 : que faire ?",
