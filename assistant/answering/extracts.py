@@ -43,8 +43,10 @@ def statements(text: str) -> list[str]:
             units += parts
             i += 1
             continue
-        lead = parts[-1] if parts else lines[i].strip()
-        units += parts[:-1]
+        # the introduction is the line's last sentence, however short (« Il y indique : »)
+        pieces = [piece.strip(" -") for piece in _SPLIT.split(lines[i]) if piece.strip(" -")]
+        lead = pieces[-1]
+        units += sentences_of(" ".join(pieces[:-1]))
         units += [f"{lead} {item}" if k == 0 else f"{lead} […] {item}" for k, item in enumerate(items)]
         i += len(items) + 1
     return units

@@ -28,3 +28,12 @@ def test_lettered_items_of_a_regulation_are_items_too() -> None:
     units = statements("Les pratiques en matière d'IA suivantes sont interdites:\na) la mise sur le marché d'un système manipulateur;\nb) la notation sociale.")
     assert units[0] == "Les pratiques en matière d'IA suivantes sont interdites: la mise sur le marché d'un système manipulateur;"
     assert units[1].endswith("[…] la notation sociale.")
+
+
+def test_a_short_introduction_after_a_sentence_is_the_one_joined_to_the_items() -> None:
+    text = ("Le professionnel remplit le formulaire FEI-IA dans les 24 heures suivant la constatation. Il y indique :\n"
+            "- le nom de l'outil et le service ;\n- la date et l'heure de la constatation ;")
+    units = statements(text)
+    assert units[0] == "Le professionnel remplit le formulaire FEI-IA dans les 24 heures suivant la constatation."
+    assert units[1] == "Il y indique : le nom de l'outil et le service ;"
+    assert units[2] == "Il y indique : […] la date et l'heure de la constatation ;"
