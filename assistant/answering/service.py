@@ -253,9 +253,21 @@ class Answerer:
                 self._refuse_or_quote(answer, "unsupported")
             else:
                 written = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.sources)}" for s in kept)
+                answer.extracts = self._extracts_from_cited(question, passages, kept, answer.extracts, lang)
                 answer.text = self._with_extracts(written, answer)
         answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
         yield Event("final", answer)
+
+    @staticmethod
+    def _extracts_from_cited(question: str, passages: list[Passage], kept: list[Any], extracts: list[tuple[int, str]],
+                             lang: str) -> list[tuple[int, str]]:
+        """The quote shown under a written answer comes from a passage the answer cites, so the
+        reader does not get a sentence about something else (« 12 mois » [3] quoted with « six mois » [2])."""
+        cited = sorted({n for sentence in kept for n in sentence.sources})
+        if not cited or any(number in cited for number, _ in extracts):
+            return extracts
+        ranked = key_extracts(question, [passages[n - 1] for n in cited], lang, limit=1, within=len(cited))
+        return [(cited[i - 1], sentence) for i, sentence in ranked] or extracts
 
     def _bounded_pieces(self, answer: Answer, messages: list[ChatMessage]) -> Iterator[str]:
         """The model's text pieces, bounded whatever the engine does: at most `llm.max_tokens`

@@ -37,3 +37,21 @@ def test_a_short_introduction_after_a_sentence_is_the_one_joined_to_the_items() 
     assert units[0] == "Le professionnel remplit le formulaire FEI-IA dans les 24 heures suivant la constatation."
     assert units[1] == "Il y indique : le nom de l'outil et le service ;"
     assert units[2] == "Il y indique : […] la date et l'heure de la constatation ;"
+
+
+def test_the_quote_under_a_written_answer_comes_from_a_passage_it_cites() -> None:
+    from types import SimpleNamespace
+
+    from assistant.answering.service import Answerer
+
+    def passage(text: str):  # type: ignore[no-untyped-def]
+        return SimpleNamespace(chunk=SimpleNamespace(text=text))
+
+    passages = [passage("Les journaux des systèmes d'IA à haut risque sont conservés au moins six mois."),
+                passage("Selon la charte, les journaux des systèmes d'IA sont conservés pendant 12 mois.")]
+    kept = [SimpleNamespace(sources=[2])]
+    first = [(1, "Les journaux des systèmes d'IA à haut risque sont conservés au moins six mois.")]
+    chosen = Answerer._extracts_from_cited("Combien de temps les journaux des systèmes d'IA sont-ils conservés ?",
+                                           passages, kept, first, "fr")  # type: ignore[arg-type]
+    assert chosen == [(2, "Selon la charte, les journaux des systèmes d'IA sont conservés pendant 12 mois.")]
+    assert Answerer._extracts_from_cited("journaux", passages, [SimpleNamespace(sources=[1])], first, "fr") == first  # type: ignore[arg-type]
