@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from log_records import Clock, passage
 
 from assistant.answering.model import Answer, AnswerSentence
 from assistant.errors import GarantError
@@ -18,29 +19,11 @@ from assistant.governance.maintenance import purge_older_than, verify
 from assistant.governance.migrations import MIGRATIONS, applied, connect, transaction
 from assistant.governance.reviews import record_review
 from assistant.governance.settings import GovernanceSettings
-from assistant.index.store import ChunkRecord, DocumentRecord
-from assistant.retrieval.hybrid import Passage
 
 ENV = {"GARANT_LOG_SALT": "sel"}
 T0 = datetime(2025, 1, 10, 9, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def passage(doc_id: str, n: int) -> Passage:
-    document = DocumentRecord(
-        doc_id=doc_id, title=doc_id, kind="procedure", version="1", effective_date="2024-01-01", status="en_vigueur",
-        owner="Qualité", lang="fr", source_path=f"{doc_id}.md", content_sha256=f"sha-{doc_id}", size_bytes=1, page_count=1,
-        chunk_count=1, ingested_at="2024-06-01T00:00:00+00:00")
-    chunk = ChunkRecord(chunk_id=f"{doc_id}-c{n}", doc_id=doc_id, ordinal=n, text="Texte.", pages=[1], heading_path=[],
-                        char_start=0, char_end=6, content_sha256=f"c-{doc_id}-{n}")
-    return Passage(chunk=chunk, document=document, score=0.5, rank=n)
 
 
 def answer(question: str = "Qui préside le comité ?") -> Answer:

@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from log_records import Clock
+from log_records import passage as _passage
 
 from assistant.answering.model import Answer, AnswerSentence
 from assistant.cli import main
@@ -24,7 +26,6 @@ from assistant.cli_support import run
 from assistant.governance.log import InteractionLog
 from assistant.governance.maintenance import backup, verify
 from assistant.governance.reviews import record_review
-from assistant.index.store import ChunkRecord, DocumentRecord
 from assistant.intervals import wilson
 from assistant.retrieval.hybrid import Passage
 
@@ -34,22 +35,11 @@ SESSION = "session-en-clair-42"
 DAY = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def passage(doc_id: str, n: int) -> Passage:
-    document = DocumentRecord(
-        doc_id=doc_id, title=doc_id, kind="procedure", version="3", effective_date="2024-01-01", status="en_vigueur",
-        owner="Qualité", lang="fr", source_path=f"{doc_id}.md", content_sha256=f"sha-{doc_id}", size_bytes=1, page_count=1,
-        chunk_count=1, ingested_at="2024-06-01T00:00:00+00:00")
-    chunk = ChunkRecord(chunk_id=f"{doc_id}-c{n}", doc_id=doc_id, ordinal=n, text="Texte.", pages=[1], heading_path=[],
-                        char_start=0, char_end=6, content_sha256=f"c-{doc_id}-{n}")
-    return Passage(chunk=chunk, document=document, score=0.5, rank=n)
+    """The documents of these tests are at version 3 (the export shows it)."""
+    return _passage(doc_id, n, version="3")
+
+
 
 
 def answer(question: str, docs: tuple[str, ...] = ("charte",), refused: bool = False, degraded: bool = False) -> Answer:

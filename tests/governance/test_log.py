@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from log_records import Clock
 
 from assistant.answering.model import REFUSAL_LABEL, Answer, AnswerSentence
 from assistant.errors import InputError
@@ -28,16 +29,6 @@ from assistant.retrieval.hybrid import Passage
 SALT = "sel-de-test"
 ENV = {"GARANT_LOG_SALT": SALT}
 SESSION = "session-7f3a-CLAIR"
-
-
-class Clock:
-    """A settable UTC clock."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def passage(doc_id: str, n: int, score: float = 0.5) -> Passage:
