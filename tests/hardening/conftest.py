@@ -39,25 +39,36 @@ Le comité de pilotage IA et numérique se réunit une fois par trimestre.
 
 
 @pytest.fixture
-def make_services(fake_settings: Any, tmp_path: Path) -> Iterator[Callable[..., Services]]:
-    """Build services over a one-document index with the given chat model and API settings."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "charte.md").write_text(DOC, encoding="utf-8")
-    Ingestor(fake_settings, HashEmbedder).sync(corpus)
+def build(fake_settings: Any) -> Iterator[Callable[[ChatModel | None], Services]]:
+    """`build(model)`: services over the index in `fake_settings` (hash embedder) with that chat
+    model (None: loaded from the settings, lazily); every one built is closed after the test."""
     built: list[Services] = []
 
-    def make(model: ChatModel | None = None, max_queue: int = 16, **api: Any) -> Services:
-        fake_settings.server.max_queue = max_queue
-        api.setdefault("rate_limit_per_minute", 100_000)
-        fake_settings.api = ApiSettings(tokens=[ApiToken(name="hardening", sha256=hashlib.sha256(TOKEN.encode()).hexdigest())], **api)
-        services = build_services(fake_settings, chat_model=model or FakeChatModel([REPLY]), embedder=HashEmbedder())
+    def make(model: ChatModel | None) -> Services:
+        services = build_services(fake_settings, chat_model=model, embedder=HashEmbedder())
         built.append(services)
         return services
 
     yield make
     for services in built:
         services.close()
+
+
+@pytest.fixture
+def make_services(fake_settings: Any, tmp_path: Path, build: Callable[[ChatModel | None], Services]) -> Callable[..., Services]:
+    """Build services over a one-document index with the given chat model and API settings."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "charte.md").write_text(DOC, encoding="utf-8")
+    Ingestor(fake_settings, HashEmbedder).sync(corpus)
+
+    def make(model: ChatModel | None = None, max_queue: int = 16, **api: Any) -> Services:
+        fake_settings.server.max_queue = max_queue
+        api.setdefault("rate_limit_per_minute", 100_000)
+        fake_settings.api = ApiSettings(tokens=[ApiToken(name="hardening", sha256=hashlib.sha256(TOKEN.encode()).hexdigest())], **api)
+        return build(model or FakeChatModel([REPLY]))
+
+    return make
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from assistant.engines.embed_hash import HashEmbedder
 from assistant.engines.model_file import verified_model_path
 from assistant.errors import GenerationError, IndexError_
 from assistant.index.versions import IndexRepository
-from assistant.services import Services, build_services
+from assistant.services import Services
 from assistant.settings import LLMSettings
 from assistant.web.api import ApiSettings, ApiToken, build_api_router
 from ingest.pipeline import Ingestor
@@ -71,20 +71,15 @@ def corpus(fake_settings: Any, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def answering_with(fake_settings: Any, corpus: Path) -> Iterator[Callable[..., Services]]:
+def answering_with(fake_settings: Any, corpus: Path, build: Callable[[ChatModel | None], Services]) -> Callable[..., Services]:
     """Services over the corpus with the given chat model (None: loaded from settings, lazily)."""
-    built: list[Services] = []
 
     def make(model: ChatModel | None) -> Services:
         fake_settings.api = ApiSettings(tokens=[ApiToken(name="faults", sha256=hashlib.sha256(TOKEN.encode()).hexdigest())],
                                         rate_limit_per_minute=100_000)
-        services = build_services(fake_settings, chat_model=model, embedder=HashEmbedder())
-        built.append(services)
-        return services
+        return build(model)
 
-    yield make
-    for services in built:
-        services.close()
+    return make
 
 
 def api_client(services: Services) -> TestClient:

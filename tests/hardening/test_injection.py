@@ -34,7 +34,7 @@ from assistant.engines.chat import ChatMessage, ChatModel, ChatModelInfo
 from assistant.engines.chat_fake import FakeChatModel
 from assistant.engines.embed_hash import HashEmbedder
 from assistant.prompts import as_data, load_prompt, process_canary
-from assistant.services import Services, build_services
+from assistant.services import Services
 from assistant.web.render import answer_markdown, sources_html
 from ingest.pipeline import Ingestor
 
@@ -157,7 +157,7 @@ def corpus_routes(services: Services) -> set[str]:
 
 
 @pytest.fixture
-def make_answering(fake_settings: Any, tmp_path: Path) -> Iterator[Callable[[ChatModel], Services]]:
+def make_answering(fake_settings: Any, tmp_path: Path, build: Callable[[ChatModel | None], Services]) -> Callable[[ChatModel], Services]:
     """Services over an index of documents carrying injections, with the given chat model."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -165,16 +165,7 @@ def make_answering(fake_settings: Any, tmp_path: Path) -> Iterator[Callable[[Cha
     (corpus / "note-de-service.txt").write_text(NOTE_TXT, encoding="utf-8")
     (corpus / "charte.md").write_text(CHARTE_MD, encoding="utf-8")
     Ingestor(fake_settings, HashEmbedder).sync(corpus)
-    built: list[Services] = []
-
-    def make(model: ChatModel) -> Services:
-        services = build_services(fake_settings, chat_model=model, embedder=HashEmbedder())
-        built.append(services)
-        return services
-
-    yield make
-    for services in built:
-        services.close()
+    return build
 
 
 def excerpts_of(user_message: str) -> list[tuple[int, str]]:
