@@ -12,7 +12,9 @@ import re
 from assistant.retrieval.analysis import analyse
 from assistant.retrieval.hybrid import Passage
 
-_SPLIT = re.compile(r"(?<=[.;:!?])\s+(?=[^\d])|\n+")
+# A statement ends with its sentence (or line): a clause after « ; » or « : » stays with what it
+# completes (« il rend un avis écrit dans un délai de 15 jours ouvrés », « : objectif 90 % »).
+_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[^\d])|\n+")
 MAX_EXTRACT_CHARS = 400
 MAX_LIST_ITEMS = 12
 _ITEM = re.compile(r"^\s*(?:[-•*–]|\(?[a-z0-9]{1,3}[).])\s+")

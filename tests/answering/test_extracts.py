@@ -55,3 +55,12 @@ def test_the_quote_under_a_written_answer_comes_from_a_passage_it_cites() -> Non
                                            passages, kept, first, "fr")  # type: ignore[arg-type]
     assert chosen == [(2, "Selon la charte, les journaux des systèmes d'IA sont conservés pendant 12 mois.")]
     assert Answerer._extracts_from_cited("journaux", passages, [SimpleNamespace(sources=[1])], first, "fr") == first  # type: ignore[arg-type]
+
+
+def test_a_clause_after_a_semicolon_or_colon_stays_with_its_sentence() -> None:
+    text = ("- Le DPO est consulté avant toute mise en service ; il rend un avis écrit dans un délai de 15 jours ouvrés. "
+            "Le traitement est inscrit au registre.\n- Part des FEI-IA qualifiées dans les 72 heures : objectif 90 % ou plus.")
+    units = statements(text)
+    assert "Le DPO est consulté avant toute mise en service ; il rend un avis écrit dans un délai de 15 jours ouvrés." in units
+    assert "Part des FEI-IA qualifiées dans les 72 heures : objectif 90 % ou plus." in units
+    assert "Le traitement est inscrit au registre." in units
