@@ -102,6 +102,11 @@ class AnswerSettings(_Section):
     """How answers are checked, and when Garant refuses instead of answering."""
 
     min_support: float = Field(0.5, ge=0, le=1, description="Share of a sentence's content words that its passage must contain (and every number) for the sentence to be kept.")
+    min_new_support: float = Field(
+        0.5, ge=0, le=1,
+        description="Share of what a sentence adds to the question (its content words the question lacks) that the same passage must contain; "
+        "catches a sentence that restates the question and invents the answer.",
+    )
     refuse_below_dense: float = Field(0.22, ge=-1, le=1, description="Refuse without calling the model when the best passage's cosine similarity is below this...")
     refuse_below_coverage: float = Field(0.45, ge=0, le=1, description="...and fewer than this share of the question's content words occur in the passages.")
     source_chars: int = Field(1800, ge=300, le=12000, description="Characters of passage text given to the model in all (prompt time grows with every token).")

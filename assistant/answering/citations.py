@@ -6,6 +6,13 @@ in that passage). A citation can only point inside the retrieved set; a mis-numb
 is re-attached to the supporting passage — as is one whose passage supports the sentence
 clearly less than another passage does (the reader should be sent to the passage that says
 it); a sentence no passage supports is dropped.
+
+Word overlap alone lets a sentence through that restates the question and adds an invented
+answer (« l'outil est fourni par <un éditeur> » over a passage naming no editor): most of its
+words are the question's, and the passage holds those. So what the sentence adds to the
+question (its content words the question lacks) must be found in the same passage too, in
+the share `min_new_support`. The answer's polarity and modal words (oui, non, peut, doit…)
+are not facts a passage states and do not count as new.
 """
 
 from __future__ import annotations
@@ -29,6 +36,11 @@ _UNITS = {
 
 # A cited passage is kept when its support is within this of the best passage's.
 CLOSE_TO_BEST = 0.2
+# Words an answer adds that are not facts (stems, as `analyse` gives them).
+NOT_NEW = {
+    "fr": {"oui", "non", "pouv", "pourr", "doit", "doivent", "dev", "devr", "faut", "fait", "effet", "ains"},
+    "en": {"yes", "must", "may", "need", "inde", "therefor", "thus"},
+}
 
 
 def split_sentences(text: str) -> list[str]:
@@ -86,9 +98,20 @@ def numbers_supported(sentence: str, passage_text: str) -> bool:
     return True
 
 
-def check_sentences(answer_text: str, passages: list[str], lang: str, min_support: float) -> tuple[list[AnswerSentence], list[str]]:
-    """(kept sentences with verified sources, dropped sentences)."""
+def new_support(sentence: str, passage_terms: set[str], question_terms: set[str], lang: str) -> float:
+    """Share of what the sentence adds to the question (content words the question lacks,
+    polarity and modal words aside) found in the passage; 1.0 when it adds none."""
+    new = set(analyse(sentence, lang)) - question_terms - NOT_NEW.get(lang, set())
+    return len(new & passage_terms) / len(new) if new else 1.0
+
+
+def check_sentences(answer_text: str, passages: list[str], lang: str, min_support: float, question: str = "",
+                    min_new_support: float = 0.0) -> tuple[list[AnswerSentence], list[str]]:
+    """(kept sentences with verified sources, dropped sentences). A passage supports a
+    sentence when it holds `min_support` of its content words (and every number) and
+    `min_new_support` of the words it adds to `question`."""
     passage_terms = [set(analyse(p, lang)) for p in passages]
+    question_terms = set(analyse(question, lang))
     kept: list[AnswerSentence] = []
     dropped: list[str] = []
     for raw in split_sentences(answer_text):
@@ -96,7 +119,10 @@ def check_sentences(answer_text: str, passages: list[str], lang: str, min_suppor
         text = strip_marks(raw)
         if not text:
             continue
-        scores = [support(text, terms, passages[i], lang) for i, terms in enumerate(passage_terms)]
+        scores = [
+            support(text, terms, passages[i], lang) if new_support(text, terms, question_terms, lang) >= min_new_support else 0.0
+            for i, terms in enumerate(passage_terms)
+        ]
         best = max(range(len(scores)), key=scores.__getitem__) if scores else -1
         if best < 0 or scores[best] < min_support:
             dropped.append(text)

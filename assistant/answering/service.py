@@ -247,7 +247,8 @@ class Answerer:
         if is_refusal(raw, prompt.refusal):
             self._refuse_or_quote(answer, "model")
         else:
-            kept, dropped = check_sentences(raw, full_texts, lang, self.settings.answer.min_support)
+            cfg = self.settings.answer
+            kept, dropped = check_sentences(raw, full_texts, lang, cfg.min_support, question, cfg.min_new_support)
             answer.sentences, answer.dropped = kept, dropped
             if not kept:
                 self._refuse_or_quote(answer, "unsupported")

@@ -72,3 +72,30 @@ def test_two_passages_supporting_a_sentence_about_as_well_keep_the_model_s_choic
     b = "Le comité de pilotage IA et numérique se réunit une fois par trimestre, en mars, juin, septembre et décembre."
     [kept], _ = check_sentences("Le comité de pilotage IA se réunit une fois par trimestre [2].", [a, b], "fr", 0.5)
     assert kept.sources == [2] and kept.status == "supported"
+
+
+CHARTER = [
+    "L'outil d'aide à la détection des fractures est utilisé aux urgences du Centre hospitalier de Val-Garant ; "
+    "le garant humain référent est le chef du service d'imagerie.",
+]
+QUESTION = "Quel éditeur fournit l'outil d'aide à la détection des fractures utilisé au Centre hospitalier de Val-Garant ?"
+
+
+def test_a_sentence_restating_the_question_with_an_invented_answer_is_dropped() -> None:
+    text = "L'outil d'aide à la détection des fractures utilisé au Centre hospitalier de Val-Garant est fourni par Radiologix [1]."
+    kept, _ = check_sentences(text, CHARTER, "fr", 0.5)
+    assert kept, "word overlap alone accepts it: most of its words are the question's"
+    kept, dropped = check_sentences(text, CHARTER, "fr", 0.5, QUESTION, 0.5)
+    assert kept == [] and len(dropped) == 1 and "Radiologix" in dropped[0]
+
+
+def test_what_a_sentence_adds_must_be_in_the_passage_it_is_tied_to() -> None:
+    text = "Le garant humain référent de l'outil est le chef du service d'imagerie [1]."
+    kept, dropped = check_sentences(text, CHARTER, "fr", 0.5, "Qui est le garant humain référent de l'outil de détection des fractures ?", 0.5)
+    assert [s.sources for s in kept] == [[1]] and not dropped
+
+
+def test_yes_no_and_modal_words_are_not_new_facts() -> None:
+    question = "Le garant humain référent de l'outil de détection des fractures est-il le chef du service d'imagerie ?"
+    kept, _ = check_sentences("Oui, le garant humain référent doit être le chef du service d'imagerie [1].", CHARTER, "fr", 0.5, question, 0.5)
+    assert len(kept) == 1
