@@ -3,7 +3,10 @@
 This module owns `chunk_blocks`: a chunk never spans two sections (a change of heading path
 starts a new chunk); inside a section, text is split on paragraph, then line, then sentence
 boundaries up to `max_chars`, with `overlap_chars` of overlap (LangChain's
-RecursiveCharacterTextSplitter, used only here). Each chunk records its pages and its offsets
+RecursiveCharacterTextSplitter, used only here). A chunk cut right after a list's
+introduction (« Le comité : ») starts the next chunk with that introduction again, so the
+items are never indexed or quoted without what they complete (such a chunk may exceed
+`max_chars` by up to `MAX_INTRO_CHARS`). Each chunk records its pages and its offsets
 in the cleaned text, which is the cleaned blocks joined by a blank line (`document_text`).
 """
 
@@ -14,7 +17,11 @@ from dataclasses import dataclass
 from ingest.document import Block, ChunkDraft
 from ingest.structure import match_marker
 
+# Bump when a change here changes the chunks of unchanged documents: `sync` then re-chunks them.
+CHUNKING_VERSION = 2
 BLOCK_SEPARATOR = "\n\n"
+# A list introduction carried into the next chunk is at most this long.
+MAX_INTRO_CHARS = 300
 # Sections shorter than this may share a chunk with the next sibling section.
 SMALL_SECTION_CHARS = 200
 _SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ": ", ", ", " ", ""]
@@ -28,6 +35,11 @@ class _Section:
     start: int
     end: int
     spans: list[tuple[int, int, int | None]]  # (start, end, page) of each block
+
+
+def signature(max_chars: int, overlap_chars: int) -> dict[str, int]:
+    """How documents are cut (recorded in each index version; a different one means re-cut)."""
+    return {"max_chars": max_chars, "overlap_chars": overlap_chars, "version": CHUNKING_VERSION}
 
 
 def document_text(blocks: list[Block]) -> str:
@@ -130,4 +142,23 @@ def _split(body: str, max_chars: int, overlap_chars: int) -> list[tuple[int, str
             found = body.find(piece)
         pieces.append((found, piece))
         cursor = found + 1
-    return pieces
+    return _carry_list_intros(body, pieces)
+
+
+def _carry_list_intros(body: str, pieces: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Extend a piece backwards to the introduction ending the piece before it (a last
+    sentence or line ending with « : »), when the introduction is short and not already there."""
+    out = list(pieces)
+    for i in range(1, len(out)):
+        prev_offset, prev = out[i - 1]
+        offset, piece = out[i]
+        tail = prev.rstrip()
+        if not tail.endswith(":"):
+            continue
+        starts = [position + len(mark) for mark in ("\n", ". ", "? ", "! ") if (position := tail.rfind(mark)) >= 0]
+        intro_start = prev_offset + max(starts, default=0)
+        while intro_start < len(body) and body[intro_start].isspace():
+            intro_start += 1
+        if prev_offset + len(tail) - intro_start <= MAX_INTRO_CHARS and intro_start < offset:
+            out[i] = (intro_start, body[intro_start : offset + len(piece)])
+    return out

@@ -9,6 +9,7 @@ from typing import Any
 from assistant.errors import IndexError_
 from assistant.index.versions import IndexRepository, age_seconds
 from assistant.settings import Settings
+from ingest.chunking import signature
 from ingest.scan import content_hash, scan_folder
 
 
@@ -52,10 +53,14 @@ def pending_changes(settings: Settings, folder: Path) -> dict[str, list[str]]:
 
 
 def index_is_stale(settings: Settings, folder: Path) -> bool:
-    """True when there is no index or `folder` differs from it (used by `make run`)."""
+    """True when there is no index, it was cut with other chunking rules, or `folder` differs
+    from it (used by `make run`)."""
     repo = IndexRepository(settings.index_dir)
-    if repo.current_id() is None:
+    current = repo.current_id()
+    if current is None:
         return True
+    if repo.read_meta(current).get("chunking") != signature(settings.ingest.chunk_max_chars, settings.ingest.chunk_overlap_chars):
+        return True  # cut with other rules: the next sync cuts every document again
     changes = pending_changes(settings, folder)
     return any(changes.values())
 

@@ -97,6 +97,26 @@ def test_resync_of_unchanged_corpus_does_no_embedding_work(fake_settings, corpus
     assert IndexRepository(fake_settings.index_dir).current_id() == before
 
 
+def test_an_index_cut_with_older_chunking_rules_is_cut_again_by_the_next_sync(fake_settings, corpus: Path) -> None:
+    import json
+
+    from ingest.inventory import index_is_stale
+
+    Ingestor(fake_settings, CountingFactory()).sync(corpus)
+    repo = IndexRepository(fake_settings.index_dir)
+    assert not index_is_stale(fake_settings, corpus)
+    meta_path = repo.root / repo.current_id() / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["chunking"]["version"] -= 1  # as an index built by the previous release
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    assert index_is_stale(fake_settings, corpus)  # `make run` syncs again
+    factory = CountingFactory()
+    report = Ingestor(fake_settings, factory).sync(corpus)
+    assert len(report.updated) == 3 and report.unchanged == 0 and factory.embedded > 0
+    assert not index_is_stale(fake_settings, corpus)
+    assert Ingestor(fake_settings, CountingFactory()).sync(corpus).unchanged == 3
+
+
 def test_changed_file_replaces_exactly_its_own_chunks(fake_settings, corpus: Path) -> None:
     Ingestor(fake_settings, CountingFactory()).sync(corpus)
     docs = {Path(d["source_path"]).name: d["doc_id"] for d in list_documents(fake_settings)}
