@@ -86,7 +86,7 @@ class LLMSettings(_Section):
 class RetrievalSettings(_Section):
     """How passages are found and ranked."""
 
-    top_k: int = Field(4, ge=1, le=20, description="Passages given to the model (each costs prompt time).")
+    top_k: int = Field(3, ge=1, le=20, description="Passages given to the model (they share `answer.source_chars`: fewer passages, more of each).")
     candidates: int = Field(40, ge=5, le=500, description="Candidates taken from each retriever before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense (embedding) ranking in the fusion.")
