@@ -23,7 +23,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out", type=Path, required=True, help="dossier des résultats (results.jsonl, run.json, metrics.json, report.md, report.html)"
     )
-    p.add_argument("--no-llm", action="store_true", help="recherche seule, sans rédiger de réponse")
+    p.add_argument(
+        "--no-llm",
+        action="store_true",
+        help="sans le modèle de langue : la recherche, et les réponses de `garant ask --no-llm` (passages recopiés mot pour mot, ou refus)",
+    )
     p.add_argument("--limit", type=int, default=None, help="seulement les N premières questions du jeu")
     p.add_argument("--compare", type=Path, default=None, help="dossier --out d'une évaluation précédente à comparer")
     p = sub.add_parser("report", help="réécrit le rapport à partir des résultats déjà enregistrés")

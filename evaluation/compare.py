@@ -6,8 +6,10 @@ A question is judged on four criteria, each only where it applies: the right sou
 the first `TOP` passages of hybrid retrieval (answerable questions with expected sources),
 the expected keywords in the answer, the right refusal behaviour (refuse exactly when the
 documents cannot answer) and valid citations. A question is right when every criterion
-measured in both runs holds, so a run without answers (`--no-llm`) is compared with a full
-run on retrieval alone. Questions in only one run, or whose content changed, are set apart.
+measured in both runs holds. Answers are compared only like with like: two runs with the
+model, or two runs without it (`--no-llm`, passages quoted verbatim); a run without the model
+is compared with a run with it on retrieval alone, figures and questions. Questions in only
+one run, or whose content changed, are set apart.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 from evaluation.dataset import EvaluationError
 from evaluation.identity import Item, identity_changes
-from evaluation.metrics import TOP, citation_counts, compare_metrics, first_relevant_rank, keywords_match
+from evaluation.metrics import TOP, citation_counts, compare_metrics, extract_counts, first_relevant_rank, keywords_ok
 from evaluation.report import METRICS, build_metrics
 from evaluation.runner import RESULTS, RUN, read_results
 
@@ -131,14 +133,16 @@ def _llm(meta: Mapping[str, Any]) -> bool:
     return not meta.get("no_llm")
 
 
-def verdicts(record: Mapping[str, Any], llm: bool, min_support: float) -> dict[str, bool | None]:
-    """Each criterion right (True), wrong (False) or not applicable (None) for one record."""
-    question, answer = record["question"], record.get("answer")
+def verdicts(record: Mapping[str, Any], llm: bool, min_support: float, answers: bool = True) -> dict[str, bool | None]:
+    """Each criterion right (True), wrong (False) or not applicable (None) for one record of a
+    run with the model (`llm`) or without it. The answer's criteria apply only with `answers`
+    (both runs compared answered the same way)."""
+    question, answer = record["question"], record.get("answer") if answers else None
     expected = list(question.get("expected_sources") or [])
     applies = {
         "retrieval": bool(question["answerable"] and expected),
-        "keywords": bool(llm and question["answerable"] and question.get("expected_keywords")),
-        "refusal": llm,
+        "keywords": bool(answers and question["answerable"] and question.get("expected_keywords")),
+        "refusal": answers,
         "citations": False,
     }
     if record.get("error"):  # a question that could not be processed fails what it should have passed
@@ -150,10 +154,12 @@ def verdicts(record: Mapping[str, Any], llm: bool, min_support: float) -> dict[s
         out["retrieval"] = rank is not None and rank <= TOP
     if answer is not None:
         if applies["keywords"]:
-            usable = not answer["refused"] and not answer["degraded"]
-            out["keywords"] = usable and keywords_match(answer["text"], question["expected_keywords"])
+            out["keywords"] = keywords_ok(record, no_llm=not llm)
         out["refusal"] = bool(answer["refused"]) != bool(question["answerable"])
-        valid, _, total = citation_counts(answer.get("sentences") or [], len(answer.get("retrieved") or []), min_support)
+        if llm:
+            valid, _, total = citation_counts(answer.get("sentences") or [], len(answer.get("retrieved") or []), min_support)
+        else:
+            valid, total = extract_counts(answer)
         out["citations"] = None if total == 0 else valid == total
     return out
 
@@ -186,6 +192,7 @@ def compare_runs(old: RunFolder, new: RunFolder) -> Comparison:
     result = Comparison(old, new, identity_changes(old.meta, new.meta), figures)
     if old.records is None or new.records is None:
         return result
+    answers = _llm(old.meta) == _llm(new.meta)
     for qid, before in old.records.items():
         after = new.records.get(qid)
         if after is None:
@@ -198,8 +205,8 @@ def compare_runs(old: RunFolder, new: RunFolder) -> Comparison:
                     id=qid,
                     question=after["question"]["question"],
                     lang=after.get("lang"),
-                    before=verdicts(before, _llm(old.meta), float(old.meta.get("min_support", 0.5))),
-                    after=verdicts(after, _llm(new.meta), float(new.meta.get("min_support", 0.5))),
+                    before=verdicts(before, _llm(old.meta), float(old.meta.get("min_support", 0.5)), answers),
+                    after=verdicts(after, _llm(new.meta), float(new.meta.get("min_support", 0.5)), answers),
                     rank_before=_rank(before),
                     rank_after=_rank(after),
                     answer_before=_answer(before),

@@ -1,7 +1,8 @@
 """The text of `garant-eval compare OLD NEW`, in French for the governance group: a short
 summary, what changed in the system, the figures before and after (a change is called net
 only when the 95 % intervals separate), then the questions fixed and broken with both
-answers. Markdown on stdout; also written to a .md or .html file on request.
+answers. When one run answered without the model (`--no-llm`) and the other with it, it says
+so and compares retrieval only. Markdown on stdout; also written to a .md or .html file on request.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from evaluation.compare import CRITERIA, Comparison, QuestionChange
 from evaluation.dataset import EvaluationError
 from evaluation.html_page import page
 from evaluation.identity import Item
-from evaluation.labels import RATE_LABELS
+from evaluation.labels import rate_label
 from evaluation.markdown_html import to_html
 from evaluation.metrics import TOP
-from evaluation.report import comparison_row
+from evaluation.report import answer_paths_differ, comparison_row
 
 CRITERION_LABELS = {
     "retrieval": f"Bonne source parmi les {TOP} premiers passages (recherche hybride)",
@@ -96,6 +97,8 @@ def _summary(c: Comparison) -> list[str]:
         where = f"pour {missing[0]}" if len(missing) == 1 else f"ni pour {missing[0]} ni pour {missing[1]}"
         kept = "n'a pas été conservé" if len(missing) == 1 else "n'a été conservé"
         lines.append(f"- Comparaison question par question impossible : results.jsonl {kept} {where} (seuls les chiffres sont comparés).")
+    if not _same_answers(c):
+        lines.append(f"- {answer_paths_differ(bool(c.old.meta.get('no_llm')))}")
     changed = [item.label[0].lower() + item.label[1:] for item in _changed_items(c) if item.system or item.key == "machine"]
     lines.append(
         f"- Ce qui a changé : {', '.join(changed)}."
@@ -103,7 +106,7 @@ def _summary(c: Comparison) -> list[str]:
         else "- Rien n'a changé dans le système (mêmes corpus, modèles, consignes, réglages et code)."
     )
     if c.figures is not None:
-        net = [_measure(row["measure"]) for row in c.figures if row.get("significant")]
+        net = [_measure(row["measure"], _no_llm(c)) for row in c.figures if row.get("significant")]
         lines.append(
             f"- Écarts nets (intervalles à 95 % séparés) : {', '.join(net)}."
             if net
@@ -116,8 +119,17 @@ def _summary(c: Comparison) -> list[str]:
     return [*lines, ""]
 
 
-def _measure(name: str) -> str:
-    label = RATE_LABELS.get(name.rsplit(".", 1)[-1], name).lower()
+def _same_answers(c: Comparison) -> bool:
+    return bool(c.old.meta.get("no_llm")) == bool(c.new.meta.get("no_llm"))
+
+
+def _no_llm(c: Comparison) -> bool:
+    """Whether both runs answered without the model (their answers' figures are then named so)."""
+    return bool(c.old.meta.get("no_llm")) and bool(c.new.meta.get("no_llm"))
+
+
+def _measure(name: str, no_llm: bool = False) -> str:
+    label = rate_label(name.rsplit(".", 1)[-1], no_llm).lower()
     parts = name.split(".")
     return f"{label} ({parts[1]})" if parts[0] == "retrieval" else label
 
@@ -133,9 +145,12 @@ def _figures(c: Comparison) -> list[str]:
         return [*lines, "Chiffres indisponibles : metrics.json absent de l'un des dossiers.", ""]
     if c.old.meta.get("dataset", {}).get("sha256") != c.new.meta.get("dataset", {}).get("sha256"):
         lines += ["**Attention : le jeu de questions a changé ; les écarts mêlent l'effet des questions et celui du système.**", ""]
+    if not _same_answers(c):
+        lines += [answer_paths_differ(bool(c.old.meta.get("no_llm"))), ""]
+    rows = [comparison_row(r, _no_llm(c)) for r in c.figures]
     return [
         *lines,
-        *_table(["Mesure", "Avant", "Maintenant", "Écart", "Changement net ?"], [comparison_row(r) for r in c.figures]),
+        *_table(["Mesure", "Avant", "Maintenant", "Écart", "Changement net ?"], rows),
         "« Changement net » : les intervalles à 95 % des deux évaluations ne se chevauchent pas. Les autres écarts peuvent venir du hasard des questions.",
         "",
     ]
@@ -154,7 +169,8 @@ def _criteria(c: Comparison) -> list[str]:
     return [
         "## Question par question",
         "",
-        "Une question est réussie quand tous les critères mesurés dans les deux évaluations sont remplis.",
+        "Une question est réussie quand tous les critères mesurés dans les deux évaluations sont remplis."
+        + ("" if _same_answers(c) else " Ici, seule la recherche est comparée : l'une des évaluations a répondu sans le modèle de langue."),
         "",
         *_table(["Critère", "Questions comparées", "Corrigées", "Cassées"], rows),
         f"Rang de la première bonne source (recherche hybride) : meilleur pour {better} question(s), moins bon pour {worse}.",

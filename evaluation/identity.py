@@ -47,7 +47,7 @@ def _corpus(meta: Mapping[str, Any]) -> str:
 def _model(meta: Mapping[str, Any]) -> tuple[str, str]:
     """(name and backend, SHA-256 of the model file)."""
     if meta.get("no_llm"):
-        return "aucun (recherche seule, --no-llm)", "—"
+        return "aucun (--no-llm : réponses sans modèle, passages recopiés mot pour mot)", "—"
     model = meta.get("model") or {}
     if model.get("error"):
         return f"indisponible : {model['error']}", "—"

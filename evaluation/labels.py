@@ -29,6 +29,16 @@ RATE_LABELS = {
     "reattached_share": "Phrases dont la citation a été corrigée par Garant",
     "notice_share": "Réponses portant la mention « générée par IA »",
     "degraded_share": "Réponses en mode dégradé (modèle indisponible)",
+    "quoted_source_hit": "Réponses dont un passage recopié vient d'une source attendue",
+}
+# The same measures for a run without the model (`--no-llm`): the answers are passages quoted
+# verbatim, not sentences written by a model.
+NO_LLM_LABELS = {
+    **RATE_LABELS,
+    "keyword_accuracy": "Réponses sans modèle (passages recopiés) contenant les éléments attendus",
+    "context_hit": "Bonne source parmi les passages retrouvés pour la réponse",
+    "citation_validity": "Passages recopiés dont le numéro [n] renvoie à un passage retrouvé",
+    "notice_share": "Réponses portant la mention IA",
 }
 HEADLINE = (
     "keyword_accuracy",
@@ -36,6 +46,7 @@ HEADLINE = (
     "refusal_precision",
     "wrong_refusal_share",
     "context_hit",
+    "quoted_source_hit",
     "citation_validity",
     "reattached_share",
     "notice_share",
@@ -43,6 +54,12 @@ HEADLINE = (
 )
 # Rates where a lower figure is the better one (drawn in another colour in the charts).
 LOWER_IS_BETTER = frozenset({"wrong_refusal_share", "reattached_share", "degraded_share"})
+
+
+def rate_label(name: str, no_llm: bool = False) -> str:
+    """The French name of a measure, as it reads for a run with the model or without it."""
+    labels = NO_LLM_LABELS if no_llm else RATE_LABELS
+    return labels.get(name, name)
 
 
 def mode_label(mode: str, retrieval: Mapping[str, Any]) -> str:

@@ -4,6 +4,11 @@ Input: the records the runner appends to results.jsonl (one dict per question, s
 `evaluation.runner`). Output: plain dicts, JSON-ready. Every rate carries its count, its
 denominator and a Wilson 95 % interval; means (MRR) and latencies carry n only.
 Nothing here reads files, so the report can be regenerated from stored results.
+
+`no_llm` (from the run's metadata) says the answers were made without the model, as
+`garant ask --no-llm` makes them: key sentences of the passages quoted verbatim (degraded
+mode), or a refusal. Those answers are then what is measured — their expected facts count —
+whereas in a model run a degraded answer means the model failed and never counts as right.
 """
 
 from __future__ import annotations
@@ -92,9 +97,25 @@ def citation_counts(sentences: Iterable[Mapping[str, Any]], n_retrieved: int, mi
     return valid, reattached, total
 
 
+def extract_counts(answer: Mapping[str, Any]) -> tuple[int, int]:
+    """(valid quotes, quotes) of an answer without the model: a quote is valid when its
+    number points inside the retrieved set and appears, as [n], in the answer's text."""
+    extracts = answer.get("extracts") or []
+    n_retrieved = len(answer.get("retrieved") or [])
+    valid = sum(1 <= e["n"] <= n_retrieved and f"[{e['n']}]" in answer["text"] for e in extracts)
+    return valid, len(extracts)
+
+
+def quoted_text(answer: Mapping[str, Any]) -> str:
+    """What an answer without the model says of the documents: its quoted sentences, without
+    the fixed labels (« Mode dégradé… », « Extrait du document : ») nor the [n] markers, so a
+    keyword is never found in Garant's own wording. The whole text for records without quotes."""
+    if "extracts" not in answer:
+        return answer["text"]
+    return " ".join(e["text"] for e in answer["extracts"])
+
+
 # --- statistics ---------------------------------------------------------------------------
-
-
 
 
 def rate(k: int, n: int) -> dict[str, Any]:
@@ -157,8 +178,10 @@ def retrieval_metrics(records: Sequence[Mapping[str, Any]], mode: str, top: int 
     }
 
 
-def answer_metrics(records: Sequence[Mapping[str, Any]], min_support: float) -> dict[str, Any] | None:
-    """Keyword accuracy, refusals, citations, notice, degraded share and latency (None without answers)."""
+def answer_metrics(records: Sequence[Mapping[str, Any]], min_support: float, no_llm: bool = False) -> dict[str, Any] | None:
+    """Keyword accuracy, refusals, citations, notice and latency (None without answers); for a
+    model run also the re-attached citations and the degraded share (the model failed), for a
+    run without the model the answers whose quotes come from an expected source."""
     answered = [r for r in records if r.get("answer") is not None]
     if not answered:
         return None
@@ -167,35 +190,69 @@ def answer_metrics(records: Sequence[Mapping[str, Any]], min_support: float) -> 
     refused = [r for r in answered if r["answer"]["refused"]]
     with_keywords = [r for r in answerable if r["question"].get("expected_keywords")]
     with_sources = [r for r in answerable if _expected(r)]
-    valid = reattached = sentences = 0
-    for r in answered:
-        v, a, t = citation_counts(r["answer"]["sentences"], len(r["answer"]["retrieved"]), min_support)
-        valid, reattached, sentences = valid + v, reattached + a, sentences + t
     first_tokens = [r["answer"]["first_token_s"] for r in answered if r["answer"].get("first_token_s") is not None]
-    return {
-        "keyword_accuracy": rate(sum(_keywords_ok(r) for r in with_keywords), len(with_keywords)),
+    out = {
+        "keyword_accuracy": rate(sum(keywords_ok(r, no_llm) for r in with_keywords), len(with_keywords)),
         "refusal_recall": rate(sum(r["answer"]["refused"] for r in unanswerable), len(unanswerable)),
         "refusal_precision": rate(sum(not r["question"]["answerable"] for r in refused), len(refused)),
         "wrong_refusal_share": rate(sum(r["answer"]["refused"] for r in answerable), len(answerable)),
         "context_hit": rate(
             sum(hit_at(r["answer"]["retrieved"], _expected(r), len(r["answer"]["retrieved"])) for r in with_sources), len(with_sources)
         ),
-        "citation_validity": rate(valid, sentences),
-        "reattached_share": rate(reattached, sentences),
+        **(_quote_rates(answered, with_sources) if no_llm else _model_rates(answered, min_support)),
         "notice_share": rate(sum(bool(r["answer"].get("notice")) for r in answered), len(answered)),
-        "degraded_share": rate(sum(r["answer"]["degraded"] for r in answered), len(answered)),
         "latency_s": {"first_token": latency(first_tokens), "total": latency([r["answer"]["total_s"] for r in answered])},
+    }
+    if not no_llm:
+        out["degraded_share"] = rate(sum(r["answer"]["degraded"] for r in answered), len(answered))
+    return out
+
+
+def _model_rates(answered: Sequence[Mapping[str, Any]], min_support: float) -> dict[str, Any]:
+    """Citations of the model's sentences: valid, and re-attached by Garant."""
+    valid = reattached = sentences = 0
+    for r in answered:
+        v, a, t = citation_counts(r["answer"]["sentences"], len(r["answer"]["retrieved"]), min_support)
+        valid, reattached, sentences = valid + v, reattached + a, sentences + t
+    return {"citation_validity": rate(valid, sentences), "reattached_share": rate(reattached, sentences)}
+
+
+def _quote_rates(answered: Sequence[Mapping[str, Any]], with_sources: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Citations of the quotes of answers without the model, and whether a quote comes from
+    an expected source (answerable questions with expected sources that were not refused)."""
+    valid = quotes = 0
+    for r in answered:
+        v, t = extract_counts(r["answer"])
+        valid, quotes = valid + v, quotes + t
+    quoted = [r for r in with_sources if not r["answer"]["refused"]]
+    return {
+        "citation_validity": rate(valid, quotes),
+        "quoted_source_hit": rate(sum(_quotes_expected_source(r) for r in quoted), len(quoted)),
     }
 
 
-def _keywords_ok(record: Mapping[str, Any]) -> bool:
+def _quotes_expected_source(record: Mapping[str, Any]) -> bool:
     answer = record["answer"]
-    if answer["refused"] or answer["degraded"]:
+    retrieved = answer["retrieved"]
+    cited = [retrieved[e["n"] - 1] for e in answer.get("extracts") or [] if 1 <= e["n"] <= len(retrieved)]
+    return any(matched_sources(doc, _expected(record)) for doc in cited)
+
+
+def keywords_ok(record: Mapping[str, Any], no_llm: bool = False) -> bool:
+    """Whether the answer holds every group of expected keywords. A refusal never does. In a
+    model run a degraded answer never does either (the model failed); in a run without the
+    model, degraded answers are the answers, and the keywords are looked for in their quotes."""
+    answer = record["answer"]
+    if answer["refused"] or (answer["degraded"] and not no_llm):
         return False
-    return keywords_match(answer["text"], record["question"]["expected_keywords"])
+    return keywords_match(_answer_text(answer, no_llm), record["question"]["expected_keywords"])
 
 
-def summarise(records: Sequence[Mapping[str, Any]], min_support: float) -> dict[str, Any]:
+def _answer_text(answer: Mapping[str, Any], no_llm: bool) -> str:
+    return quoted_text(answer) if no_llm and answer["degraded"] else answer["text"]
+
+
+def summarise(records: Sequence[Mapping[str, Any]], min_support: float, no_llm: bool = False) -> dict[str, Any]:
     """Counts, retrieval metrics per mode and answer metrics of a set of records."""
     ok = [r for r in records if not r.get("error")]
     return {
@@ -204,16 +261,18 @@ def summarise(records: Sequence[Mapping[str, Any]], min_support: float) -> dict[
         "unanswerable": sum(not r["question"]["answerable"] for r in records),
         "errors": len(records) - len(ok),
         "retrieval": {mode: m for mode in MODES if (m := retrieval_metrics(ok, mode)) is not None},
-        "answers": answer_metrics(ok, min_support),
+        "answers": answer_metrics(ok, min_support, no_llm),
     }
 
 
-def group_by(records: Sequence[Mapping[str, Any]], key: Callable[[Mapping[str, Any]], str], min_support: float) -> dict[str, Any]:
+def group_by(
+    records: Sequence[Mapping[str, Any]], key: Callable[[Mapping[str, Any]], str], min_support: float, no_llm: bool = False
+) -> dict[str, Any]:
     """`summarise` of each group of records, groups sorted by name."""
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for record in records:
         groups.setdefault(key(record), []).append(record)
-    return {name: summarise(groups[name], min_support) for name in sorted(groups)}
+    return {name: summarise(groups[name], min_support, no_llm) for name in sorted(groups)}
 
 
 def _excerpt(text: str, size: int = 240) -> str:
@@ -221,8 +280,10 @@ def _excerpt(text: str, size: int = 240) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
-def failures(records: Sequence[Mapping[str, Any]], top: int = TOP) -> dict[str, list[dict[str, Any]]]:
-    """Questions to look at: retrieval misses, keyword misses, wrong refusals, answers that should be refusals, errors."""
+def failures(records: Sequence[Mapping[str, Any]], top: int = TOP, no_llm: bool = False) -> dict[str, list[dict[str, Any]]]:
+    """Questions to look at: retrieval misses, keyword misses, wrong refusals, answers that should be refusals, errors.
+    A degraded answer of a model run is left out of the last three lists (the model failed, not
+    the answer); in a run without the model it is the answer, and listed like any other."""
     out: dict[str, list[dict[str, Any]]] = {
         "retrieval_missed": [],
         "keywords_missed": [],
@@ -243,39 +304,60 @@ def failures(records: Sequence[Mapping[str, Any]], top: int = TOP) -> dict[str, 
             out["retrieval_missed"].append({**row, "expected_sources": _expected(r), "found": found})
         if answer is None:
             continue
-        text = _excerpt(answer["text"])
+        text = _excerpt(_shown(answer, no_llm))
+        judged = no_llm or not answer["degraded"]
         if q["answerable"] and answer["refused"]:
             out["wrong_refusals"].append({**row, "answer": text})
-        elif not q["answerable"] and not answer["refused"] and not answer["degraded"]:
+        elif not q["answerable"] and not answer["refused"] and judged:
             out["answered_should_refuse"].append({**row, "answer": text})
-        elif q["answerable"] and q.get("expected_keywords") and not answer["degraded"] and not _keywords_ok(r):
+        elif q["answerable"] and q.get("expected_keywords") and judged and not keywords_ok(r, no_llm):
             groups = q["expected_keywords"]
-            missing = [g for g, hit in zip(groups, keyword_groups_found(answer["text"], groups), strict=True) if not hit]
+            found = keyword_groups_found(_answer_text(answer, no_llm), groups)
+            missing = [g for g, hit in zip(groups, found, strict=True) if not hit]
             out["keywords_missed"].append({**row, "answer": text, "missing": missing})
     return out
 
 
-def compute_metrics(records: Sequence[Mapping[str, Any]], min_support: float) -> dict[str, Any]:
+def _shown(answer: Mapping[str, Any], no_llm: bool) -> str:
+    """The answer as a failure shows it: for an answer without the model, its quotes with their
+    [n] (the fixed label would take the room of the excerpt); otherwise its text."""
+    if no_llm and answer["degraded"] and answer.get("extracts"):
+        return " ".join(f"{e['text']} [{e['n']}]" for e in answer["extracts"])
+    return answer["text"]
+
+
+def compute_metrics(records: Sequence[Mapping[str, Any]], min_support: float, no_llm: bool = False) -> dict[str, Any]:
     """Everything the report shows: overall, by language, by expected document kind, failures."""
     return {
-        **summarise(records, min_support),
-        "by_lang": group_by(records, lambda r: r.get("lang") or r["question"].get("lang") or "?", min_support),
-        "by_kind": group_by(records, lambda r: r["question"].get("kind") or "(non précisé)", min_support),
-        "failures": failures(records),
+        **summarise(records, min_support, no_llm),
+        "by_lang": group_by(records, lambda r: r.get("lang") or r["question"].get("lang") or "?", min_support, no_llm),
+        "by_kind": group_by(records, lambda r: r["question"].get("kind") or "(non précisé)", min_support, no_llm),
+        "failures": failures(records, no_llm=no_llm),
     }
 
 
 # --- comparison ---------------------------------------------------------------------------
 
 
-def _rates(metrics: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Flattened 'retrieval.hybrid.hit@5' → rate (plus MRR means) of one metrics dict."""
+def without_model(metrics: Mapping[str, Any]) -> bool:
+    """Whether the metrics (of metrics.json) come from a run whose answers were made without the model."""
+    return bool((metrics.get("run") or {}).get("no_llm"))
+
+
+def same_answers(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two runs' answers come from the same path (both with the model, or both without)."""
+    return without_model(a) == without_model(b)
+
+
+def _rates(metrics: Mapping[str, Any], answers: bool = True) -> dict[str, dict[str, Any]]:
+    """Flattened 'retrieval.hybrid.hit@5' → rate (plus MRR means) of one metrics dict, with the
+    answers' rates unless `answers` is False."""
     out: dict[str, dict[str, Any]] = {}
     for mode, values in (metrics.get("retrieval") or {}).items():
         for name, value in values.items():
             if name != "latency_s":
                 out[f"retrieval.{mode}.{name}"] = value
-    for name, value in (metrics.get("answers") or {}).items():
+    for name, value in (metrics.get("answers") or {}).items() if answers else ():
         if name != "latency_s":
             out[f"answers.{name}"] = value
     return out
@@ -290,8 +372,11 @@ def intervals_overlap(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
 
 def compare_metrics(current: Mapping[str, Any], previous: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One row per measure present in both runs: values, delta, and whether the change is
-    clear (intervals that do not overlap; means without interval are never flagged)."""
-    now, before = _rates(current), _rates(previous)
+    clear (intervals that do not overlap; means without interval are never flagged). The
+    answers of a run without the model and of a run with it are different systems: their
+    figures are not compared (only retrieval is)."""
+    same = same_answers(current, previous)
+    now, before = _rates(current, same), _rates(previous, same)
     rows = []
     for name in now:
         if name not in before or now[name].get("value") is None or before[name].get("value") is None:

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from evaluation.dataset import EvaluationError
-from evaluation.labels import HEADLINE, MODE_NAMES, RATE_LABELS, mode_label
-from evaluation.metrics import TOP, compare_metrics, compute_metrics, intervals_overlap
+from evaluation.labels import HEADLINE, MODE_NAMES, RATE_LABELS, mode_label, rate_label
+from evaluation.metrics import TOP, compare_metrics, compute_metrics, intervals_overlap, same_answers, without_model
 from evaluation.report_html import write_html
 from evaluation.runner import RESULTS, RUN, read_results
 from evaluation.summary import summary_section
@@ -61,7 +61,8 @@ def build_metrics(meta: Mapping[str, Any], records: list[dict[str, Any]]) -> dic
         )
     }
     run["complete"] = len(records) == len(meta["question_ids"])
-    return {"generated_at": datetime.now(UTC).isoformat(timespec="seconds"), "run": run, **compute_metrics(records, meta["min_support"])}
+    numbers = compute_metrics(records, meta["min_support"], no_llm=bool(meta.get("no_llm")))
+    return {"generated_at": datetime.now(UTC).isoformat(timespec="seconds"), "run": run, **numbers}
 
 
 def write_report(out_dir: Path, compare_dir: Path | None = None) -> tuple[Path, Path]:
@@ -137,7 +138,7 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 # --- sections -----------------------------------------------------------------------------
 
 
-def _measured(no_llm: bool) -> list[str]:
+def _measured(no_llm: bool, answered: bool) -> list[str]:
     lines = [
         "## Ce qui a été mesuré",
         "",
@@ -148,8 +149,19 @@ def _measured(no_llm: bool) -> list[str]:
         f"- **Recherche des passages** : la bonne source est-elle en tête, ou parmi les {TOP} premiers passages ? "
         "Mesuré pour chaque méthode de recherche, afin de justifier celle utilisée par défaut.",
     ]
-    if no_llm:
-        lines.append("- **Réponses rédigées** : non mesurées (évaluation lancée avec `--no-llm`, recherche seule).")
+    if no_llm and not answered:
+        lines.append("- **Réponses** : non mesurées (évaluation lancée avec `--no-llm` par une version antérieure, recherche seule).")
+    elif no_llm:
+        lines += [
+            "- **Réponses sans le modèle de langue (« mode dégradé »)** : l'évaluation a été lancée avec `--no-llm`, et chaque question "
+            "a reçu la réponse que donne `garant ask --no-llm`. Garant n'y rédige rien : il affiche « Mode dégradé : aucune synthèse IA, "
+            "voici les passages les plus pertinents », puis recopie mot pour mot jusqu'à deux phrases clés des passages retrouvés, "
+            "chacune suivie du numéro de sa source [n] ; quand aucun passage n'est assez proche de la question, il refuse. "
+            "On mesure si les phrases recopiées contiennent les éléments attendus, si Garant refuse les questions hors documents "
+            "(et seulement elles), si chaque phrase recopiée renvoie à un passage retrouvé et vient d'une source attendue, "
+            "et si la mention IA accompagne chaque réponse.",
+            "- **Réponses rédigées par le modèle de langue** : non mesurées ici ; ces chiffres ne disent rien de leur qualité.",
+        ]
     else:
         lines += [
             "- **Réponses** : contiennent-elles les éléments attendus ? Garant refuse-t-il quand les documents ne permettent pas de répondre, "
@@ -165,7 +177,7 @@ def _configuration(meta: Mapping[str, Any], metrics: Mapping[str, Any]) -> list[
     dataset, git, machine = meta["dataset"], meta.get("git") or {}, meta.get("machine") or {}
     model = meta.get("model")
     model_text = (
-        "aucun (--no-llm)"
+        "aucun (--no-llm : réponses sans modèle)"
         if model is None
         else model.get("error") or f"{model.get('name')} ({model.get('backend')}{_sha(model.get('file_sha256'))})"
     )
@@ -193,7 +205,7 @@ def _configuration(meta: Mapping[str, Any], metrics: Mapping[str, Any]) -> list[
     ]
 
 
-def _headline(metrics: Mapping[str, Any]) -> list[str]:
+def _headline(metrics: Mapping[str, Any], no_llm: bool) -> list[str]:
     rows = []
     hybrid = (metrics.get("retrieval") or {}).get("hybrid") or {}
     for name in (f"hit@{TOP}", "hit@1"):
@@ -203,10 +215,17 @@ def _headline(metrics: Mapping[str, Any]) -> list[str]:
     for name in HEADLINE:
         r = (metrics.get("answers") or {}).get(name)
         if r is not None:
-            rows.append([RATE_LABELS[name], pct(r["value"]), interval(r), str(r["n"])])
+            rows.append([rate_label(name, no_llm), pct(r["value"]), interval(r), str(r["n"])])
     lines = ["## Résultats principaux", "", *_table(["Mesure", "Résultat", "Intervalle de confiance à 95 %", "n"], rows), ""]
     if metrics.get("answers") is None:
-        lines += ["Les réponses rédigées n'ont pas été évaluées (`--no-llm`).", ""]
+        lines += ["Les réponses n'ont pas été évaluées (recherche seule).", ""]
+    elif no_llm:
+        lines += [
+            "Les réponses mesurées ici sont celles de Garant **sans le modèle de langue** (`--no-llm`, « mode dégradé ») : "
+            "des phrases des documents recopiées mot pour mot, ou un refus. Les éléments attendus sont cherchés dans les seules "
+            "phrases recopiées, pas dans les mentions fixes de Garant. Les réponses rédigées par le modèle n'ont pas été évaluées.",
+            "",
+        ]
     if metrics.get("errors"):
         lines += [f"{metrics['errors']} question(s) n'ont pas pu être traitées (voir « Questions en échec »).", ""]
     return lines
@@ -346,11 +365,16 @@ def _groups(title: str, groups: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def _latency(metrics: Mapping[str, Any]) -> list[str]:
+def _latency(metrics: Mapping[str, Any], no_llm: bool) -> list[str]:
     rows = []
     answers = metrics.get("answers")
+    steps = (
+        (("total", "Réponse sans modèle (recherche et passages recopiés)"),)
+        if no_llm
+        else (("first_token", "Premier mot affiché (après la question)"), ("total", "Réponse complète, vérifiée"))
+    )
     if answers:
-        for key, label in (("first_token", "Premier mot affiché (après la question)"), ("total", "Réponse complète, vérifiée")):
+        for key, label in steps:
             lat = answers["latency_s"][key]
             rows.append([label, seconds(lat["p50"]), seconds(lat["p95"]), str(lat["n"])])
     for mode, m in (metrics.get("retrieval") or {}).items():
@@ -364,13 +388,18 @@ def _latency(metrics: Mapping[str, Any]) -> list[str]:
         "",
         *_table(["Étape", "Médiane", "95e centile", "n"], rows),
         "",
-        "Le premier mot n'existe que pour les questions envoyées au modèle (pas pour les refus décidés avant).",
+        "Sans le modèle, la réponse s'affiche d'un bloc : il n'y a pas de « premier mot »."
+        if no_llm
+        else "Le premier mot n'existe que pour les questions envoyées au modèle (pas pour les refus décidés avant).",
         "",
     ]
 
 
-def _failures(f: Mapping[str, list[dict[str, Any]]], no_llm: bool) -> list[str]:
+def _failures(f: Mapping[str, list[dict[str, Any]]], no_llm: bool, answered: bool) -> list[str]:
     lines = ["## Questions en échec", ""]
+    said = "Passages donnés" if no_llm else "Réponse donnée"
+    without = "Passages recopiés" if no_llm else "Réponse"
+    reply = "passages recopiés" if no_llm else "réponse"
     sections = [
         (
             "retrieval_missed",
@@ -378,16 +407,16 @@ def _failures(f: Mapping[str, list[dict[str, Any]]], no_llm: bool) -> list[str]:
             lambda x: f"attendu : {', '.join(x['expected_sources'])} ; trouvé : {', '.join(map(str, x['found'])) or 'rien'}",
         ),
         ("wrong_refusals", "Refus à tort (les documents contenaient la réponse)", lambda x: f"réponse : « {x['answer']} »"),
-        ("answered_should_refuse", "Réponse donnée alors qu'il fallait refuser", lambda x: f"réponse : « {x['answer']} »"),
+        ("answered_should_refuse", f"{said} alors qu'il fallait refuser", lambda x: f"{reply} : « {x['answer']} »"),
         (
             "keywords_missed",
-            "Réponse sans les éléments attendus",
-            lambda x: f"manque : {' ; '.join(' ou '.join(g) for g in x['missing'])} — réponse : « {x['answer']} »",
+            f"{without} sans les éléments attendus",
+            lambda x: f"manque : {' ; '.join(' ou '.join(g) for g in x['missing'])} — {reply} : « {x['answer']} »",
         ),
         ("errors", "Questions non traitées (erreur)", lambda x: x["error"]),
     ]
     for key, title, detail in sections:
-        if no_llm and key in ("wrong_refusals", "answered_should_refuse", "keywords_missed"):
+        if not answered and key in ("wrong_refusals", "answered_should_refuse", "keywords_missed"):
             continue
         items = f.get(key) or []
         lines += [f"### {title} ({len(items)})", ""]
@@ -432,7 +461,9 @@ def _comparison(
     changed = [label for key, label in labels.items() if before.get(key) != now.get(key)]
     if changed:
         lines.append(f"Éléments qui ont changé : {', '.join(changed)}.")
-    rows = [comparison_row(r) for r in comparison]
+    if not same_answers(previous, current):
+        lines.append(answer_paths_differ(without_model(previous)))
+    rows = [comparison_row(r, without_model(current)) for r in comparison]
     return lines + [
         "",
         *_table(["Mesure", "Avant", "Maintenant", "Écart", "Changement net ?"], rows),
@@ -443,9 +474,19 @@ def _comparison(
     ]
 
 
-def comparison_row(row: Mapping[str, Any]) -> list[str]:
-    """One measure before and after (a row of `compare_metrics`); MRR is a mean (no interval, never flagged)."""
-    label = RATE_LABELS.get(row["measure"].rsplit(".", 1)[-1], row["measure"]) + _mode_suffix(row["measure"])
+def answer_paths_differ(before_without_model: bool) -> str:
+    """The warning when one run answered without the model and the other with it."""
+    which = "l'évaluation de référence (avant)" if before_without_model else "l'évaluation actuelle (maintenant)"
+    return (
+        f"**Attention : {which} a répondu sans le modèle de langue (`--no-llm` : passages recopiés mot pour mot), l'autre avec. "
+        "Ce ne sont pas les mêmes réponses : seuls les chiffres de la recherche des passages sont comparés.**"
+    )
+
+
+def comparison_row(row: Mapping[str, Any], no_llm: bool = False) -> list[str]:
+    """One measure before and after (a row of `compare_metrics`, named as for a run without
+    the model when `no_llm`); MRR is a mean (no interval, never flagged)."""
+    label = rate_label(row["measure"].rsplit(".", 1)[-1], no_llm) + _mode_suffix(row["measure"])
     if row["measure"].endswith(".mrr"):
         return [label, _decimal(row["previous"]), _decimal(row["current"]), _decimal(row["delta"], signed=True), "sans intervalle"]
     delta = f"{row['delta'] * 100:+.1f} pts".replace(".", ",")
@@ -466,7 +507,7 @@ def render(
     meta: Mapping[str, Any], metrics: Mapping[str, Any], previous: Mapping[str, Any] | None = None, compare_dir: Path | None = None
 ) -> str:
     """The whole report.md."""
-    no_llm = bool(meta.get("no_llm"))
+    no_llm, answered = bool(meta.get("no_llm")), metrics.get("answers") is not None
     lines = [
         "# Évaluation de Garant",
         "",
@@ -475,16 +516,16 @@ def render(
         "chaque taux est donné avec sa marge d'incertitude (voir la dernière section).",
         "",
         *summary_section(metrics, no_llm),
-        *_measured(no_llm),
+        *_measured(no_llm, answered),
         *_configuration(meta, metrics),
-        *_headline(metrics),
+        *_headline(metrics, no_llm),
         *_baselines(metrics),
         *_groups("Résultats par langue", metrics["by_lang"]),
         *_groups("Résultats par type de document attendu", metrics["by_kind"]),
     ]
     if not no_llm or metrics.get("retrieval"):
-        lines += _latency(metrics)
+        lines += _latency(metrics, no_llm)
     if previous is not None:
         lines += _comparison(compare_metrics(metrics, previous), previous, metrics, compare_dir)
-    lines += [*_failures(metrics["failures"], no_llm), *_how_to_read()]
+    lines += [*_failures(metrics["failures"], no_llm, answered), *_how_to_read()]
     return "\n".join(lines).rstrip() + "\n"

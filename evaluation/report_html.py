@@ -17,9 +17,9 @@ from typing import Any
 from evaluation import charts
 from evaluation.html_page import figure, page
 from evaluation.identity import run_identity
-from evaluation.labels import HEADLINE, LOWER_IS_BETTER, MODE_NAMES, RATE_LABELS, mode_label
+from evaluation.labels import HEADLINE, LOWER_IS_BETTER, MODE_NAMES, RATE_LABELS, mode_label, rate_label
 from evaluation.markdown_html import sections, to_html
-from evaluation.metrics import TOP
+from evaluation.metrics import TOP, without_model
 from evaluation.summary import summary_lines
 
 HTML = "report.html"
@@ -49,7 +49,7 @@ def _rates(metrics: Mapping[str, Any]) -> str | None:
     for name in HEADLINE:
         rate = (metrics.get("answers") or {}).get(name)
         if rate is not None and rate.get("value") is not None:
-            rows.append((RATE_LABELS[name], rate, name not in LOWER_IS_BETTER))
+            rows.append((rate_label(name, without_model(metrics)), rate, name not in LOWER_IS_BETTER))
     if not rows:
         return None
     return figure(
@@ -77,14 +77,14 @@ def _methods(metrics: Mapping[str, Any]) -> str | None:
     )
 
 
-def _groups(groups: Mapping[str, Any], what: str) -> str | None:
+def _groups(groups: Mapping[str, Any], what: str, no_llm: bool) -> str | None:
     if not groups:
         return None
     hits = [((g.get("retrieval") or {}).get("hybrid") or {}).get(f"hit@{TOP}") for g in groups.values()]
     keywords = [(g.get("answers") or {}).get("keyword_accuracy") for g in groups.values()]
     series = [(f"Bonne source (top {TOP}, hybride)", hits)]
     if any(k is not None for k in keywords):
-        series.append(("Réponses avec les éléments attendus", keywords))
+        series.append(("Réponses sans modèle avec les éléments attendus" if no_llm else "Réponses avec les éléments attendus", keywords))
     chart = charts.grouped_rates_chart([f"{name} ({g['questions']} q.)" for name, g in groups.items()], series)
     return figure(
         chart,
@@ -93,8 +93,16 @@ def _groups(groups: Mapping[str, Any], what: str) -> str | None:
     )
 
 
+def _answer_steps(no_llm: bool) -> tuple[tuple[str, str], ...]:
+    """(latency key, label) of the answer's timed steps: no first word without the model."""
+    if no_llm:
+        return (("total", "réponse sans modèle (passages recopiés)"),)
+    return (("first_token", "premier mot affiché"), ("total", "réponse complète, vérifiée"))
+
+
 def _latency(metrics: Mapping[str, Any], records: Sequence[Mapping[str, Any]] | None) -> str | None:
     retrieval, answers = metrics.get("retrieval") or {}, metrics.get("answers")
+    steps = _answer_steps(without_model(metrics))
     if records:
         searches = [
             (MODE_NAMES[mode], [r["retrieval"][mode]["seconds"] for r in records if mode in (r.get("retrieval") or {})])
@@ -103,8 +111,11 @@ def _latency(metrics: Mapping[str, Any], records: Sequence[Mapping[str, Any]] | 
         answered = [r["answer"] for r in records if r.get("answer")]
         panels = [("Recherche des passages, par méthode", searches)]
         if answered:
-            first = [a["first_token_s"] for a in answered if a.get("first_token_s") is not None]
-            panels.append(("Réponse", [("premier mot affiché", first), ("réponse complète, vérifiée", [a["total_s"] for a in answered])]))
+            times = {
+                "first_token": [a["first_token_s"] for a in answered if a.get("first_token_s") is not None],
+                "total": [a["total_s"] for a in answered],
+            }
+            panels.append(("Réponse", [(label, times[key]) for key, label in steps]))
         if not any(values for _, rows in panels for _, values in rows):
             return None
         chart = charts.latency_chart(panels)
@@ -123,10 +134,7 @@ def _latency(metrics: Mapping[str, Any], records: Sequence[Mapping[str, Any]] | 
             summary.append(
                 (
                     "Réponse",
-                    [
-                        (label, answers["latency_s"][key]["p50"], answers["latency_s"][key]["p95"])
-                        for key, label in (("first_token", "premier mot affiché"), ("total", "réponse complète, vérifiée"))
-                    ],
+                    [(label, answers["latency_s"][key]["p50"], answers["latency_s"][key]["p95"]) for key, label in steps],
                 )
             )
         if not any(p50 is not None for _, rows in summary for _, p50, _ in rows):
@@ -141,8 +149,8 @@ def chart_blocks(metrics: Mapping[str, Any], records: Sequence[Mapping[str, Any]
     drawn = {
         "rates": _rates(metrics),
         "methods": _methods(metrics),
-        "by_lang": _groups(metrics.get("by_lang") or {}, "langue de la question"),
-        "by_kind": _groups(metrics.get("by_kind") or {}, "type de document attendu"),
+        "by_lang": _groups(metrics.get("by_lang") or {}, "langue de la question", without_model(metrics)),
+        "by_kind": _groups(metrics.get("by_kind") or {}, "type de document attendu", without_model(metrics)),
         "latency": _latency(metrics, records),
     }
     return {name: html for name, html in drawn.items() if html}

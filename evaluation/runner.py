@@ -1,12 +1,15 @@
 """Runs a dataset through Garant: the retrieval baselines and the full answer, per question.
 
 For each question, in one run: lexical alone, dense alone and hybrid retrieval (the
-default), reranked retrieval when a reranker is configured (then the default), and — unless
-`no_llm` — the full answer through `Answerer.stream` with its first-token and total time.
+default), reranked retrieval when a reranker is configured (then the default), and the answer
+through `Answerer.stream` with its first-token and total time — the model's answer, or with
+`no_llm` the answer of `garant ask --no-llm` (degraded mode: key sentences of the passages
+quoted verbatim with their [n], or the fixed refusal), which needs no model.
 
 Resumable: one JSON line per finished question is appended (and flushed) to
 `<out>/results.jsonl`; on restart, questions already there (same id, same content) are
-skipped. `<out>/run.json` records what was run: settings fingerprint, index version,
+skipped — except those without an answer, written by the retrieval-only `--no-llm` runs of
+earlier versions, which are recomputed. `<out>/run.json` records what was run: settings fingerprint, index version,
 embedder, chat model, prompt versions, dataset hash, git commit, machine and dates.
 """
 
@@ -120,12 +123,13 @@ def retrieve(services: Services, question: Question, lang: str, k: int) -> dict[
     return out
 
 
-def answer(services: Services, question: Question, lang: str) -> dict[str, Any]:
-    """The full answer through the streaming service, timed as a user would see it."""
+def answer(services: Services, question: Question, lang: str, no_llm: bool = False) -> dict[str, Any]:
+    """The answer through the streaming service, timed as a user would see it; with `no_llm`,
+    the answer without the model (`garant ask --no-llm`)."""
     started = time.perf_counter()
     first_token: float | None = None
     final: Answer | None = None
-    for event in services.answerer.stream(question.question, lang=lang):
+    for event in services.answerer.stream(question.question, lang=lang, no_llm=no_llm):
         if event.kind == "token" and first_token is None:
             first_token = time.perf_counter() - started
         elif event.kind == "final":
@@ -141,6 +145,7 @@ def answer(services: Services, question: Question, lang: str) -> dict[str, Any]:
         "sentences": [s.as_dict() for s in final.sentences],
         "dropped": final.dropped,
         "cited": final.cited,
+        "extracts": [{"n": number, "text": text} for number, text in final.extracts],
         "retrieved": [_doc(p) for p in final.retrieved],
         "first_token_s": None if first_token is None else round(first_token, 4),
         "total_s": round(total, 4),
@@ -163,8 +168,7 @@ def evaluate_question(services: Services, question: Question, no_llm: bool, k: i
     }
     try:
         record["retrieval"] = retrieve(services, question, lang, k)
-        if not no_llm:
-            record["answer"] = answer(services, question, lang)
+        record["answer"] = answer(services, question, lang, no_llm)
     except GarantError as exc:
         record["error"] = exc.message("fr")
     record["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -241,6 +245,13 @@ def _check_resume(previous: dict[str, Any], current: dict[str, Any], out_dir: Pa
             )
 
 
+def _finished(record: dict[str, Any] | None, question: Question) -> bool:
+    """Whether a stored record can be kept: same question, and an answer (or an error)."""
+    if record is None or record.get("question_sha") != question.fingerprint:
+        return False
+    return record.get("answer") is not None or bool(record.get("error"))
+
+
 def _write_run(path: Path, data: dict[str, Any]) -> None:
     """run.json, replaced atomically."""
     tmp = path.with_suffix(".json.tmp")
@@ -283,7 +294,7 @@ def run(
         meta["finished_at"] = None
         _write_run(run_path, meta)
         done = read_results(results_path, repair=True)
-        todo = [q for q in questions if done.get(q.id, {}).get("question_sha") != q.fingerprint]
+        todo = [q for q in questions if not _finished(done.get(q.id), q)]
         bar = tqdm(
             total=len(questions),
             initial=len(questions) - len(todo),

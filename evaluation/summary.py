@@ -1,7 +1,9 @@
 """The plain-language summary at the top of the evaluation report: four or five sentences a
 committee member can read without the tables — how often Garant finds the right document,
 answers with the expected facts, refuses when it should (and only then), and how sure the
-figures are. Built from metrics.json alone.
+figures are. For a run without the model (`--no-llm`) it says that the answers measured are
+passages quoted verbatim, and that the model's written answers were not evaluated. Built from
+metrics.json alone.
 """
 
 from __future__ import annotations
@@ -38,22 +40,19 @@ def summary_lines(metrics: Mapping[str, Any], no_llm: bool) -> list[str]:
             f"dont la réponse est dans les documents ({hit['k']} sur {hit['n']})."
         )
     answers = metrics.get("answers")
-    if no_llm or answers is None:
-        lines.append("Les réponses rédigées par le modèle n'ont pas été évaluées ici (recherche seule).")
+    if answers is None:
+        lines.append("Les réponses n'ont pas été évaluées ici (recherche seule).")
+    elif no_llm:
+        subject = "Sans le modèle de langue (« mode dégradé », option --no-llm), ses réponses recopient mot pour mot des phrases des documents ; elles"
+        lines += _answer_lines(answers, subject)
+        notice = answers.get("notice_share")
+        if _ok(notice):
+            lines.append(f"La mention IA accompagne {_pct(notice['value'])} de ces réponses ({notice['k']} sur {notice['n']}).")
+        lines.append(
+            "Les réponses rédigées par le modèle de langue n'ont pas été évaluées ici : ces chiffres ne disent rien de leur qualité."
+        )
     else:
-        keywords, recall, wrong = answers.get("keyword_accuracy"), answers.get("refusal_recall"), answers.get("wrong_refusal_share")
-        if _ok(keywords):
-            lines.append(
-                f"Ses réponses contiennent les éléments attendus dans {_pct(keywords['value'])} des cas ({keywords['k']} sur {keywords['n']})."
-            )
-        if _ok(recall):
-            refusal = (
-                f"Quand les documents ne permettent pas de répondre, il refuse dans {_pct(recall['value'])} des cas "
-                f"({recall['k']} sur {recall['n']})"
-            )
-            if _ok(wrong):
-                refusal += f" ; il refuse à tort {wrong['k']} question(s) sur {wrong['n']} auxquelles les documents répondent"
-            lines.append(refusal + ".")
+        lines += _answer_lines(answers, "Ses réponses")
         validity, degraded = answers.get("citation_validity"), answers.get("degraded_share")
         if _ok(validity):
             lines.append(f"{_pct(validity['value'])} des phrases de ses réponses renvoient à un passage qui les appuie.")
@@ -66,6 +65,25 @@ def summary_lines(metrics: Mapping[str, Any], no_llm: bool) -> list[str]:
         )
     if metrics.get("errors"):
         lines.append(f"{metrics['errors']} question(s) n'ont pas pu être traitées (voir « Questions en échec »).")
+    return lines
+
+
+def _answer_lines(answers: Mapping[str, Any], subject: str) -> list[str]:
+    """Expected facts and refusals, in two sentences; `subject` names the answers."""
+    lines = []
+    keywords, recall, wrong = answers.get("keyword_accuracy"), answers.get("refusal_recall"), answers.get("wrong_refusal_share")
+    if _ok(keywords):
+        lines.append(
+            f"{subject} contiennent les éléments attendus dans {_pct(keywords['value'])} des cas ({keywords['k']} sur {keywords['n']})."
+        )
+    if _ok(recall):
+        refusal = (
+            f"Quand les documents ne permettent pas de répondre, il refuse dans {_pct(recall['value'])} des cas "
+            f"({recall['k']} sur {recall['n']})"
+        )
+        if _ok(wrong):
+            refusal += f" ; il refuse à tort {wrong['k']} question(s) sur {wrong['n']} auxquelles les documents répondent"
+        lines.append(refusal + ".")
     return lines
 
 

@@ -110,6 +110,25 @@ def test_a_run_without_answers_is_compared_on_retrieval_alone(tiny, corpus_index
     comparison = compare_runs(load_folder(search_only), load_folder(full))
     assert {q.id: q.compared for q in comparison.questions} == {"q1": ["retrieval"], "q2": ["retrieval"], "q3": [], "q4": ["retrieval"]}
     assert not comparison.with_status("fixed") and not comparison.with_status("broken")  # q4's wrong refusal is not a regression
+    # the answers without the model and the model's answers are not the same system: their figures are not set side by side
+    assert comparison.figures and all(row["measure"].startswith("retrieval.") for row in comparison.figures)
+    text = render_comparison(comparison)
+    assert "l'évaluation de référence (avant) a répondu sans le modèle de langue (`--no-llm`" in text
+    assert "seuls les chiffres de la recherche des passages sont comparés" in text
+    assert "| Réponses contenant les éléments attendus |" not in text
+
+
+def test_two_runs_without_the_model_compare_their_answers(tiny, corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    before, now = tmp_path / "before", tmp_path / "now"
+    run(corpus_indexed, dataset, before, no_llm=True, progress=False, embedder=HashEmbedder())
+    changed = [{**q, "expected_keywords": [["douze"], ["seize"]]} if q["id"] == "q4" else q for q in tiny.questions]
+    run(corpus_indexed, _write(tmp_path / "changed.jsonl", changed), now, no_llm=True, progress=False, embedder=HashEmbedder())
+    comparison = compare_runs(load_folder(before), load_folder(now))
+    assert {q.id: q.compared for q in comparison.questions}["q1"] == ["retrieval", "keywords", "refusal", "citations"]
+    assert {q.id: q.after["refusal"] for q in comparison.questions} == {"q1": True, "q2": True, "q3": True}  # q4 was modified
+    text = render_comparison(comparison)
+    assert "| Réponses sans modèle (passages recopiés) contenant les éléments attendus | 100,0 % | 66,7 % |" in text
+    assert "sans le modèle de langue" not in text.split("## Les chiffres")[0]  # like with like: no warning
 
 
 def test_cli_prints_the_comparison_and_writes_a_self_contained_page(two_runs: tuple[Path, Path], tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

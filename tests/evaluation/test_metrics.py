@@ -9,6 +9,7 @@ from evaluation.metrics import (
     citation_counts,
     compare_metrics,
     compute_metrics,
+    extract_counts,
     first_relevant_rank,
     fold,
     keywords_match,
@@ -204,3 +205,78 @@ def test_comparison_flags_only_changes_whose_intervals_do_not_overlap() -> None:
     assert rows["retrieval.hybrid.hit@5"]["significant"] and rows["retrieval.hybrid.hit@5"]["delta"] == pytest.approx(0.45)
     assert not rows["answers.keyword_accuracy"]["significant"] and rows["answers.keyword_accuracy"]["delta"] == pytest.approx(0.2)
     assert not rows["retrieval.hybrid.mrr"]["significant"]
+
+
+def test_answers_of_a_run_without_the_model_and_of_one_with_it_are_not_compared() -> None:
+    def metrics(no_llm: bool) -> dict:
+        return {
+            "run": {"no_llm": no_llm},
+            "retrieval": {"hybrid": {"hit@5": rate(90, 100), "latency_s": {}}},
+            "answers": {"keyword_accuracy": rate(8, 10), "latency_s": {}},
+        }
+
+    mixed = [r["measure"] for r in compare_metrics(metrics(True), metrics(False))]
+    assert mixed == ["retrieval.hybrid.hit@5"]
+    alike = [r["measure"] for r in compare_metrics(metrics(True), metrics(True))]
+    assert alike == ["retrieval.hybrid.hit@5", "answers.keyword_accuracy"]
+
+
+# --- answers without the model (--no-llm) ---------------------------------------------------
+
+
+def _quoted(sentences: list[str], retrieved: list[dict], numbers: list[int] | None = None, reason: str = "no_llm") -> dict:
+    """A degraded answer as `garant ask --no-llm` writes it: the fixed label, then the key sentences with their [n]."""
+    numbers = numbers or [1] * len(sentences)
+    text = " ".join(
+        ["Mode dégradé : aucune synthèse IA, voici les passages les plus pertinents."]
+        + [f"Extrait du document : « {s} » [{n}]" for s, n in zip(sentences, numbers, strict=True)]
+    )
+    return {
+        **_answer(text, degraded=True, retrieved=retrieved, first=None, total=0.05),
+        "degraded_reason": reason,
+        "extracts": [{"n": n, "text": s} for s, n in zip(sentences, numbers, strict=True)],
+    }
+
+
+def _degraded_records() -> list[dict]:
+    return [
+        _record("a", True, [ANAP], _quoted(["75 % des cadres sont formés."], [ANAP]), sources=["anap"], keywords=[["75 %"], ["cadres"]]),
+        # "document" is only in Garant's fixed wording (« Extrait du document »), not in the quote
+        _record("b", True, [CNIL], _quoted(["Le registre est tenu à jour."], [CNIL]), sources=["anap"], keywords=[["document"]]),
+        _record("c", False, [CNIL], _quoted(["Une phrase sans rapport."], [CNIL])),
+        _record("d", False, [CNIL], _answer("Je ne trouve pas cette information.", refused=True, first=None, total=0.01)),
+    ]
+
+
+def test_in_a_run_without_the_model_the_facts_of_the_quoted_passages_count() -> None:
+    answers = compute_metrics(_degraded_records(), min_support=0.5, no_llm=True)["answers"]
+    assert (answers["keyword_accuracy"]["k"], answers["keyword_accuracy"]["n"]) == (1, 2)
+    assert (answers["refusal_recall"]["k"], answers["refusal_recall"]["n"]) == (1, 2)
+    assert (answers["wrong_refusal_share"]["k"], answers["wrong_refusal_share"]["n"]) == (0, 2)
+    assert (answers["quoted_source_hit"]["k"], answers["quoted_source_hit"]["n"]) == (1, 2)  # b quotes the CNIL guide, not the ANAP note
+    assert (answers["citation_validity"]["k"], answers["citation_validity"]["n"]) == (3, 3)
+    assert "degraded_share" not in answers  # every answer is degraded by design: not a failure of the model
+
+
+def test_in_a_model_run_a_degraded_answer_is_a_failure_of_the_model() -> None:
+    records = _degraded_records()
+    for r in records[:3]:
+        r["answer"]["degraded_reason"] = "Modèle indisponible"
+    answers = compute_metrics(records, min_support=0.5)["answers"]
+    assert (answers["keyword_accuracy"]["k"], answers["keyword_accuracy"]["n"]) == (0, 2)
+    assert (answers["degraded_share"]["k"], answers["degraded_share"]["n"]) == (3, 4)
+    failures = compute_metrics(records, min_support=0.5)["failures"]
+    assert failures["keywords_missed"] == [] and failures["answered_should_refuse"] == []
+
+
+def test_failures_of_a_run_without_the_model_list_its_degraded_answers() -> None:
+    failures = compute_metrics(_degraded_records(), min_support=0.5, no_llm=True)["failures"]
+    assert [(x["id"], x["missing"]) for x in failures["keywords_missed"]] == [("b", [["document"]])]
+    assert [x["id"] for x in failures["answered_should_refuse"]] == ["c"]
+
+
+def test_a_quote_whose_number_is_outside_the_retrieved_passages_or_the_text_is_not_valid() -> None:
+    answer = _quoted(["Première phrase.", "Deuxième phrase."], [ANAP], numbers=[1, 2])
+    assert extract_counts(answer) == (1, 2)
+    answer["text"] = answer["text"].replace("[1]", "")
+    assert extract_counts(answer) == (0, 2)

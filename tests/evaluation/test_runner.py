@@ -59,16 +59,80 @@ def test_full_run_writes_results_metrics_and_a_french_report(tiny, corpus_indexe
     assert "## Comment lire un intervalle de confiance" in report
 
 
-def test_no_llm_mode_measures_retrieval_only_and_never_calls_the_model(tiny, corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_no_llm_mode_records_the_answers_without_the_model_and_never_calls_it(tiny, corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "eval"
     model = FakeChatModel(tiny.scripted)
     run(corpus_indexed, dataset, out, no_llm=True, progress=False, chat_model=model, embedder=HashEmbedder())
     write_report(out)
     assert model.calls == []
+    records = read_results(out / RESULTS)
+    for qid, expected in (("q1", "trimestre"), ("q2", "once per quarter"), ("q4", "douze")):
+        answer = records[qid]["answer"]
+        # what `garant ask --no-llm` returns: the fixed label, then key sentences quoted with their [n]
+        assert answer["degraded"] and answer["degraded_reason"] == "no_llm" and not answer["refused"]
+        assert answer["text"].startswith(("Mode dégradé : aucune synthèse IA", "Degraded mode: no AI summary"))
+        assert any(expected in e["text"] and f"[{e['n']}]" in answer["text"] for e in answer["extracts"])
+        assert answer["first_token_s"] is None and answer["total_s"] >= 0
+    assert records["q3"]["answer"]["refused"] and not records["q3"]["answer"]["degraded"]
+
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
-    assert metrics["answers"] is None and metrics["retrieval"]["hybrid"]["hit@5"]["k"] == 3
-    assert all(r["answer"] is None for r in read_results(out / RESULTS).values())
-    assert "non mesurées (évaluation lancée avec `--no-llm`" in (out / "report.md").read_text(encoding="utf-8")
+    answers = metrics["answers"]
+    assert metrics["retrieval"]["hybrid"]["hit@5"]["k"] == 3
+    assert (answers["keyword_accuracy"]["k"], answers["keyword_accuracy"]["n"]) == (3, 3)
+    assert (answers["refusal_recall"]["k"], answers["refusal_recall"]["n"]) == (1, 1)
+    assert (answers["wrong_refusal_share"]["k"], answers["wrong_refusal_share"]["n"]) == (0, 3)
+    assert (answers["citation_validity"]["k"], answers["citation_validity"]["n"]) == (4, 4)  # q1 quotes two sentences
+    assert (answers["quoted_source_hit"]["k"], answers["quoted_source_hit"]["n"]) == (3, 3)
+    assert answers["notice_share"]["value"] == 1.0
+    assert "degraded_share" not in answers and "reattached_share" not in answers  # no model to fail or to correct
+
+
+def test_the_report_of_a_no_llm_run_names_the_answers_without_the_model(tiny, corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "eval"
+    run(corpus_indexed, dataset, out, no_llm=True, progress=False, embedder=HashEmbedder())
+    write_report(out)
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "- **Réponses sans le modèle de langue (« mode dégradé »)** : l'évaluation a été lancée avec `--no-llm`" in report
+    assert "| Réponses sans modèle (passages recopiés) contenant les éléments attendus | 100,0 % | [43,9 % ; 100,0 %] | 3 |" in report
+    assert "| Questions hors documents correctement refusées | 100,0 % | [20,7 % ; 100,0 %] | 1 |" in report
+    assert "| Refus à tort (les documents contenaient la réponse) | 0,0 % | [0,0 % ; 56,2 %] | 3 |" in report
+    assert "| Réponses portant la mention IA | 100,0 % | [51,0 % ; 100,0 %] | 4 |" in report
+    assert "elles contiennent les éléments attendus dans 100 % des cas (3 sur 3)" in report  # the summary
+    assert "Les réponses rédigées par le modèle de langue n'ont pas été évaluées ici" in report
+    assert "### Passages recopiés sans les éléments attendus (0)" in report
+    # no longer: answers not evaluated, a model said unavailable, or answers said written by the model
+    for stale in ("non mesurées (évaluation lancée avec `--no-llm`", "n'ont pas été évaluées (`--no-llm`)", "modèle était indisponible"):
+        assert stale not in report
+    assert "| Réponses contenant les éléments attendus |" not in report and "Premier mot affiché" not in report
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Réponses sans modèle (passages recopiés) contenant les éléments attendus" in html
+
+
+def test_a_no_llm_answer_without_the_expected_facts_is_listed(tiny, corpus_indexed, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    dataset = tmp_path / "facts.jsonl"
+    question = {**tiny.questions[3], "expected_keywords": [["douze"], ["seize"]]}
+    dataset.write_text(json.dumps(question, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "eval"
+    run(corpus_indexed, dataset, out, no_llm=True, progress=False, embedder=HashEmbedder())
+    write_report(out)
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert (metrics["answers"]["keyword_accuracy"]["k"], metrics["answers"]["keyword_accuracy"]["n"]) == (0, 1)
+    assert [(x["id"], x["missing"]) for x in metrics["failures"]["keywords_missed"]] == [("q4", [["seize"]])]
+    report = (out / "report.md").read_text(encoding="utf-8")
+    # the quotes themselves, not the fixed label, fill the excerpt
+    assert "### Passages recopiés sans les éléments attendus (1)" in report
+    assert "manque : seize — passages recopiés : « Un mot de passe compte au moins douze caractères" in report
+
+
+def test_a_record_without_answer_gets_one_on_resume(tiny, corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "eval"
+    run(corpus_indexed, dataset, out, no_llm=True, progress=False, embedder=HashEmbedder())
+    lines = [json.loads(line) for line in (out / RESULTS).read_text(encoding="utf-8").splitlines()]
+    lines[0]["answer"] = None  # as `--no-llm` wrote it before answers were recorded
+    (out / RESULTS).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in lines), encoding="utf-8")
+    summary = run(corpus_indexed, dataset, out, no_llm=True, progress=False, embedder=HashEmbedder())
+    assert (summary.skipped, summary.computed) == (3, 1)
+    assert read_results(out / RESULTS)["q1"]["answer"]["degraded_reason"] == "no_llm"
 
 
 def test_an_interrupted_run_continues_without_recomputing_finished_questions(tiny, corpus_indexed, dataset: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
