@@ -112,7 +112,7 @@ class AnswerSettings(_Section):
     source_chars: int = Field(1800, ge=300, le=12000, description="Characters of passage text given to the model in all (prompt time grows with every token).")
     quote_when_model_declines: bool = Field(True, description="When the model declines or writes nothing the passages support, quote the key passage (labelled) instead of refusing...")
     quote_min_dense: float = Field(0.3, ge=-1, le=1, description="...only when the best passage's cosine similarity reaches this...")
-    quote_min_coverage: float = Field(0.6, ge=0, le=1, description="...and this share of the question's content words occur in the passages (else: refusal).")
+    quote_min_coverage: float = Field(0.45, ge=0, le=1, description="...and this share of the question's content words occur in the passages (else: refusal).")
     history_turns: int = Field(1, ge=0, le=5, description="Previous questions of the conversation added to retrieval for follow-up questions.")
 
 
