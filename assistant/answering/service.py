@@ -47,6 +47,9 @@ from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# Sentences quoted in degraded mode (no model): the passages' key sentences are the answer.
+DEGRADED_QUOTES = 3
+
 
 @dataclass
 class Event:
@@ -129,7 +132,7 @@ class Answerer:
             answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
             yield Event("final", answer)
             return
-        answer.extracts = key_extracts(question, passages, lang, limit=2 if no_llm else 1)
+        answer.extracts = self._degraded_extracts(question, passages, lang) if no_llm else key_extracts(question, passages, lang)
         if no_llm:
             answer.degraded, answer.degraded_reason = True, "no_llm"
             answer.text = self._with_extracts(DEGRADED_LABEL[lang] + ".", answer)
@@ -137,6 +140,13 @@ class Answerer:
             yield Event("final", answer)
             return
         yield from self._generate(answer, question, passages, lang, timings, started)
+
+    @staticmethod
+    def _degraded_extracts(question: str, passages: list[Passage], lang: str) -> list[tuple[int, str]]:
+        """Without the model, the quotes are the answer: the key sentences of all the passages
+        (dev set: the three best hold the expected facts for 71 of 123 questions, the two best
+        of the first two passages for 65)."""
+        return key_extracts(question, passages, lang, limit=DEGRADED_QUOTES, within=len(passages))
 
     @staticmethod
     def _with_extracts(text: str, answer: Answer) -> str:
@@ -223,7 +233,7 @@ class Answerer:
                 log.exception("chat model failed unexpectedly, answering in degraded mode")
             answer.degraded = True
             answer.degraded_reason = exc.message(lang) if isinstance(exc, GarantError) else type(exc).__name__
-            answer.extracts = key_extracts(question, passages, lang, limit=2)
+            answer.extracts = self._degraded_extracts(question, passages, lang)
             answer.text = self._with_extracts(DEGRADED_LABEL[lang] + ".", answer)
             answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
             yield Event("final", answer)

@@ -26,6 +26,10 @@ Le comité de pilotage IA et numérique se réunit une fois par trimestre, sous 
 # Signalement
 
 Tout dysfonctionnement d'un système d'IA est signalé dans les 24 heures au moyen de la fiche FEI-IA.
+
+# Formation
+
+Chaque agent suit le module de formation « IA : les essentiels », d'une durée de 3 heures, avant d'utiliser un système d'IA.
 """
 
 ARCHIVE = """---
@@ -102,6 +106,17 @@ def test_model_failure_gives_a_degraded_answer_with_passages(services, failure: 
     answer = services(FakeChatModel(fail=failure)).answerer.answer("Quand se réunit le comité de pilotage IA ?")
     assert answer.degraded and answer.retrieved
     assert answer.text.startswith("Mode dégradé : aucune synthèse IA") and answer.notice
+
+
+def test_without_the_model_the_key_sentences_of_all_the_passages_are_quoted(services) -> None:  # type: ignore[no-untyped-def]
+    model = FakeChatModel(["jamais appelé"])
+    question = "Qui préside le comité de pilotage IA, dans quel délai signaler un dysfonctionnement d'un système d'IA, et quelle formation suivre ?"
+    answer = services(model).answerer.answer(question, no_llm=True, k=3)
+    assert answer.degraded and answer.degraded_reason == "no_llm" and not model.calls
+    quoted = [sentence for _, sentence in answer.extracts]
+    assert len(quoted) == 3 and len(answer.retrieved) == 3
+    assert any("directeur général" in s for s in quoted) and any("24 heures" in s for s in quoted) and any("3 heures" in s for s in quoted)
+    assert all(f"« {s} » [{n}]" in answer.text for n, s in answer.extracts)
 
 
 def test_model_refusal_with_close_passages_quotes_the_key_passage_labelled(services) -> None:  # type: ignore[no-untyped-def]
