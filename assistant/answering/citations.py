@@ -12,7 +12,10 @@ answer (« l'outil est fourni par <un éditeur> » over a passage naming no edit
 words are the question's, and the passage holds those. So what the sentence adds to the
 question (its content words the question lacks) must be found in the same passage too, in
 the share `min_new_support`. The answer's polarity and modal words (oui, non, peut, doit…)
-are not facts a passage states and do not count as new.
+are not facts a passage states and do not count as new. A sentence that adds nothing to the
+question (« Oui, on risque une sanction si on signale une erreur », « Les domaines listés à
+l'annexe III sont ceux de l'annexe III ») restates it, whatever its polarity: it is dropped,
+and the reader gets the passage quoted instead of an unverifiable yes or no.
 """
 
 from __future__ import annotations
@@ -98,10 +101,15 @@ def numbers_supported(sentence: str, passage_text: str) -> bool:
     return True
 
 
+def new_terms(sentence: str, question_terms: set[str], lang: str) -> set[str]:
+    """What the sentence adds to the question: its content words the question lacks, polarity
+    and modal words aside."""
+    return set(analyse(sentence, lang)) - question_terms - NOT_NEW.get(lang, set())
+
+
 def new_support(sentence: str, passage_terms: set[str], question_terms: set[str], lang: str) -> float:
-    """Share of what the sentence adds to the question (content words the question lacks,
-    polarity and modal words aside) found in the passage; 1.0 when it adds none."""
-    new = set(analyse(sentence, lang)) - question_terms - NOT_NEW.get(lang, set())
+    """Share of what the sentence adds to the question found in the passage; 1.0 when it adds none."""
+    new = new_terms(sentence, question_terms, lang)
     return len(new & passage_terms) / len(new) if new else 1.0
 
 
@@ -109,7 +117,8 @@ def check_sentences(answer_text: str, passages: list[str], lang: str, min_suppor
                     min_new_support: float = 0.0) -> tuple[list[AnswerSentence], list[str]]:
     """(kept sentences with verified sources, dropped sentences). A passage supports a
     sentence when it holds `min_support` of its content words (and every number) and
-    `min_new_support` of the words it adds to `question`."""
+    `min_new_support` of the words it adds to `question`; with `min_new_support` > 0, a
+    sentence that adds no word to the question is dropped."""
     passage_terms = [set(analyse(p, lang)) for p in passages]
     question_terms = set(analyse(question, lang))
     kept: list[AnswerSentence] = []
@@ -118,6 +127,9 @@ def check_sentences(answer_text: str, passages: list[str], lang: str, min_suppor
         claimed = [n for n in model_numbers(raw)]
         text = strip_marks(raw)
         if not text:
+            continue
+        if question_terms and min_new_support > 0 and not new_terms(text, question_terms, lang):
+            dropped.append(text)  # it only restates the question (« Oui, on risque une sanction si… »): not an answer
             continue
         scores = [
             support(text, terms, passages[i], lang) if new_support(text, terms, question_terms, lang) >= min_new_support else 0.0

@@ -96,6 +96,18 @@ def test_what_a_sentence_adds_must_be_in_the_passage_it_is_tied_to() -> None:
 
 
 def test_yes_no_and_modal_words_are_not_new_facts() -> None:
-    question = "Le garant humain référent de l'outil de détection des fractures est-il le chef du service d'imagerie ?"
-    kept, _ = check_sentences("Oui, le garant humain référent doit être le chef du service d'imagerie [1].", CHARTER, "fr", 0.5, question, 0.5)
+    question = "Le garant humain référent de l'outil est-il le chef du service des urgences ?"
+    kept, _ = check_sentences("Non, le garant humain référent doit être le chef du service d'imagerie [1].", CHARTER, "fr", 0.5, question, 0.5)
+    assert len(kept) == 1  # « non » and « doit » are not facts the passage would have to hold
+
+
+def test_a_sentence_that_only_restates_the_question_is_not_an_answer() -> None:
+    question = "Est-ce qu'on risque une sanction si on signale une erreur de l'IA ?"
+    passages = ["Le signalement d'une erreur d'un système d'IA n'entraîne aucune sanction pour son auteur."]
+    text = "Oui, on risque une sanction si on signale une erreur de l'IA [1]."
+    kept, _ = check_sentences(text, passages, "fr", 0.5)
+    assert kept, "word overlap alone accepts it"
+    kept, dropped = check_sentences(text, passages, "fr", 0.5, question, 0.5)
+    assert kept == [] and dropped == ["Oui, on risque une sanction si on signale une erreur de l'IA."]
+    kept, _ = check_sentences("Non, le signalement n'entraîne aucune sanction pour son auteur [1].", passages, "fr", 0.5, question, 0.5)
     assert len(kept) == 1
