@@ -21,8 +21,8 @@ REFUSAL_LABEL = {
     "en": "I cannot find this information in the indexed documents.",
 }
 QUOTE_ONLY_LABEL = {
-    "fr": "Le modèle n'a pas rédigé de réponse vérifiable ; voici le passage des documents le plus proche de la question, à lire avant de conclure.",
-    "en": "The model wrote no verifiable answer; here is the passage of the documents closest to the question, to read before concluding.",
+    "fr": "Le modèle n'a pas rédigé de réponse vérifiable ; voici les phrases des documents les plus proches de la question, à lire avant de conclure.",
+    "en": "The model wrote no verifiable answer; here are the sentences of the documents closest to the question, to read before concluding.",
 }
 WITHHELD_LABEL = {
     "fr": "Réponse retenue : le texte produit reprenait les consignes internes de l'assistant et n'est pas affiché. Posez une question sur le contenu des documents.",

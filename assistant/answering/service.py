@@ -47,7 +47,7 @@ from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# Sentences quoted in degraded mode (no model): the passages' key sentences are the answer.
+# Sentences quoted when no model text is shown: the passages' key sentences are the answer.
 DEGRADED_QUOTES = 3
 
 
@@ -132,7 +132,7 @@ class Answerer:
             answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
             yield Event("final", answer)
             return
-        answer.extracts = self._degraded_extracts(question, passages, lang) if no_llm else key_extracts(question, passages, lang)
+        answer.extracts = self._answer_quotes(question, passages, lang) if no_llm else key_extracts(question, passages, lang)
         if no_llm:
             answer.degraded, answer.degraded_reason = True, "no_llm"
             answer.text = self._with_extracts(DEGRADED_LABEL[lang] + ".", answer)
@@ -142,10 +142,11 @@ class Answerer:
         yield from self._generate(answer, question, passages, lang, timings, started)
 
     @staticmethod
-    def _degraded_extracts(question: str, passages: list[Passage], lang: str) -> list[tuple[int, str]]:
-        """Without the model, the quotes are the answer: the key sentences of all the passages
-        (dev set: the three best hold the expected facts for 71 of 123 questions, the two best
-        of the first two passages for 65)."""
+    def _answer_quotes(question: str, passages: list[Passage], lang: str) -> list[tuple[int, str]]:
+        """When no model text is shown (degraded mode, or nothing the model wrote could be
+        verified), the quotes are the answer: the key sentences of all the passages (dev set:
+        the three best hold the expected facts for 71 of 123 questions, the two best of the
+        first two passages for 65, the best one for 59)."""
         return key_extracts(question, passages, lang, limit=DEGRADED_QUOTES, within=len(passages))
 
     @staticmethod
@@ -158,13 +159,14 @@ class Answerer:
 
     def _refuse_or_quote(self, answer: Answer, reason: str) -> None:
         """The model wrote nothing verifiable: when the evidence is strong (close passages that
-        hold most of the question's words), quote the key sentence of the documents, labelled
-        as such; otherwise refuse."""
+        hold enough of the question's words), quote the key sentences of the documents,
+        labelled as such; otherwise refuse."""
         cfg = self.settings.answer
         strong = (answer.timings.get("best_dense", -1.0) >= cfg.quote_min_dense
                   and answer.timings.get("coverage", 0.0) >= cfg.quote_min_coverage)
         if answer.extracts and cfg.quote_when_model_declines and strong:
             answer.quoted_only, answer.refusal_reason = True, reason
+            answer.extracts = self._answer_quotes(answer.question, answer.retrieved, answer.lang)
             answer.text = self._with_extracts(QUOTE_ONLY_LABEL[answer.lang], answer)
             return
         self._refuse(answer, reason)
@@ -233,7 +235,7 @@ class Answerer:
                 log.exception("chat model failed unexpectedly, answering in degraded mode")
             answer.degraded = True
             answer.degraded_reason = exc.message(lang) if isinstance(exc, GarantError) else type(exc).__name__
-            answer.extracts = self._degraded_extracts(question, passages, lang)
+            answer.extracts = self._answer_quotes(question, passages, lang)
             answer.text = self._with_extracts(DEGRADED_LABEL[lang] + ".", answer)
             answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
             yield Event("final", answer)

@@ -127,6 +127,16 @@ def test_model_refusal_with_close_passages_quotes_the_key_passage_labelled(servi
     assert "une fois par trimestre" in answer.text and answer.cited
 
 
+def test_when_the_model_writes_nothing_verifiable_the_key_sentences_of_all_the_passages_are_quoted(services) -> None:  # type: ignore[no-untyped-def]
+    model = FakeChatModel(["Les documents disponibles ne permettent pas de répondre à cette question."])
+    question = "Qui préside le comité de pilotage IA, dans quel délai signaler un dysfonctionnement d'un système d'IA, et quelle formation suivre ?"
+    answer = services(model).answerer.answer(question, k=3)
+    assert answer.quoted_only and not answer.refused and model.calls
+    quoted = [sentence for _, sentence in answer.extracts]
+    assert len(quoted) == 3 and any("3 heures" in s for s in quoted) and any("24 heures" in s for s in quoted)
+    assert answer.text.startswith("Le modèle n'a pas rédigé de réponse vérifiable ; voici les phrases des documents")
+
+
 def test_model_refusal_is_a_refusal_when_quoting_is_switched_off(services, fake_settings) -> None:  # type: ignore[no-untyped-def]
     fake_settings.answer.quote_when_model_declines = False
     model = FakeChatModel(["Les documents disponibles ne permettent pas de répondre à cette question."])
