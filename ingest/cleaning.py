@@ -286,10 +286,15 @@ def _unwrap_paragraph(lines: list[str], vocabulary: Counter[str], hyphenated: se
     return out
 
 
+_CELL_SEPARATOR = " | "
+
+
 def _keeps_break(prev: str, line: str) -> bool:
     """True if `line` must start on its own line (list item, table row, heading...)."""
     if _LIST_START_RE.match(line) or prev.startswith("|") or line.startswith("#"):
         return True
+    if _CELL_SEPARATOR in prev and _CELL_SEPARATOR in line:
+        return True  # two table rows (Word and HTML tables: cells joined by " | ", no leading pipe)
     return match_marker(prev) is not None or match_marker(line) is not None
 
 

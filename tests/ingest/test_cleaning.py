@@ -135,3 +135,11 @@ def test_cnil_drop_caps_repaired_in_cleaned_text(shared_source) -> None:  # type
     text = "\n".join(b.text for b in blocks)
     assert "Recenser (à travers le registre" in text
     assert "R ecenser" not in text and "- l es " not in text and "n e jamais" not in text
+
+
+def test_rows_of_a_word_table_keep_their_own_lines() -> None:
+    table = "Échéance | Action | Responsable\nJ-49 | Clôture de la saisie des souhaits | Agents\nJ-28 | Validation et publication du planning | Cadre de santé"
+    assert unwrap_lines(table) == table
+    assert unwrap_lines("Le planning est établi par période de 4 semaines commençant\nun lundi.") == (
+        "Le planning est établi par période de 4 semaines commençant un lundi."
+    )
