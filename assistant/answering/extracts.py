@@ -17,6 +17,7 @@ from assistant.retrieval.hybrid import Passage
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[^\d])|\n+")
 MAX_EXTRACT_CHARS = 400
 MAX_LIST_ITEMS = 12
+MAX_HEADER_CELL = 40
 _ITEM = re.compile(r"^\s*(?:[-•*–]|\(?[a-z0-9]{1,3}[).])\s+")
 
 
@@ -25,15 +26,51 @@ def sentences_of(text: str) -> list[str]:
     return [s.strip(" -") for s in _SPLIT.split(text) if len(s.strip()) > 15]
 
 
+def cells(line: str) -> list[str]:
+    """The cells of a table row (« a | b | c », with or without outer pipes); [] for other lines."""
+    if " | " not in line and not line.strip().startswith("|"):
+        return []
+    parts = [cell.strip() for cell in line.strip().strip("|").split("|")]
+    return parts if len(parts) >= 2 else []
+
+
+def _is_header(row: list[str]) -> bool:
+    """A table's header row: short labels, no figures (« Étape | Acteur | Délai »)."""
+    return all(0 < len(cell) <= MAX_HEADER_CELL for cell in row) and not any(re.search(r"\d", cell) for cell in row)
+
+
+def _table_rows(lines: list[str], start: int, width: int) -> tuple[list[list[str]], int]:
+    """(rows of `width` cells from `start` on, lines read), a Markdown rule line skipped."""
+    rows: list[list[str]] = []
+    read = 0
+    for line in lines[start:]:
+        row = cells(line)
+        if len(row) != width:
+            break
+        read += 1
+        if not all(re.fullmatch(r":?-{2,}:?", cell) for cell in row):
+            rows.append(row)
+    return rows, read
+
+
 def statements(text: str) -> list[str]:
     """The units worth quoting: sentences and table rows, where a line that introduces a list
     (« Le comité : ») is joined to each of its items (« Le comité : se réunit une fois par
     trimestre ; »; later items after « […] »), since alone it states nothing. A list
-    introduction whose items are not in the passage stays as it is."""
+    introduction whose items are not in the passage stays as it is. Likewise a table's header
+    row, when the passage holds it, labels each cell of the rows below (« Étape : Vérification ;
+    Délai : 15 jours ouvrés ») instead of being quoted alone."""
     lines = [line for line in text.split("\n") if line.strip()]
     units: list[str] = []
     i = 0
     while i < len(lines):
+        header = cells(lines[i])
+        if header and _is_header(header) and (i == 0 or not cells(lines[i - 1])):
+            rows, read = _table_rows(lines, i + 1, len(header))
+            if rows:
+                units += [" ; ".join(f"{label} : {cell}" for label, cell in zip(header, row, strict=True) if cell) for row in rows]
+                i += 1 + read
+                continue
         parts = sentences_of(lines[i])
         items: list[str] = []
         if lines[i].rstrip().endswith(":"):

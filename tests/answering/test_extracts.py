@@ -64,3 +64,22 @@ def test_a_clause_after_a_semicolon_or_colon_stays_with_its_sentence() -> None:
     assert "Le DPO est consulté avant toute mise en service ; il rend un avis écrit dans un délai de 15 jours ouvrés." in units
     assert "Part des FEI-IA qualifiées dans les 72 heures : objectif 90 % ou plus." in units
     assert "Le traitement est inscrit au registre." in units
+
+
+def test_a_table_header_labels_the_cells_of_each_row_and_is_not_quoted_alone() -> None:
+    text = ("Étape | Acteur | Ce qu'il vérifie | Délai\n"
+            "1. Rédaction | Rédacteur | Contenu | 2 mois au plus\n"
+            "2. Vérification | Vérificateur(s) | Exactitude technique | 15 jours ouvrés\n"
+            "Un vérificateur qui ne répond pas est relancé une fois.")
+    units = statements(text)
+    assert "Étape : 2. Vérification ; Acteur : Vérificateur(s) ; Ce qu'il vérifie : Exactitude technique ; Délai : 15 jours ouvrés" in units
+    assert not any(u.startswith("Étape | Acteur") for u in units)
+    assert units[-1] == "Un vérificateur qui ne répond pas est relancé une fois."
+
+
+def test_a_markdown_table_rule_is_skipped_and_rows_without_their_header_stay_as_they_are() -> None:
+    units = statements("| Version | Date | Modifications |\n|---|---|---|\n| 2.0 | 1er mars 2025 | Formulaire FEI-IA |")
+    assert units == ["Version : 2.0 ; Date : 1er mars 2025 ; Modifications : Formulaire FEI-IA"]
+    # a passage starting in the middle of a table: its first row is data (figures), not a header
+    units = statements("Vérification | Vérificateur(s) | 15 jours ouvrés\nContrôle de forme | Cellule qualité | 5 jours ouvrés")
+    assert units == ["Vérification | Vérificateur(s) | 15 jours ouvrés", "Contrôle de forme | Cellule qualité | 5 jours ouvrés"]
