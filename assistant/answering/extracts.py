@@ -18,12 +18,19 @@ _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[^\d])|\n+")
 MAX_EXTRACT_CHARS = 400
 MAX_LIST_ITEMS = 12
 MAX_HEADER_CELL = 40
+_POINT = re.compile(r"\(?\d{1,3}[.)]")
 _ITEM = re.compile(r"^\s*(?:[-•*–]|\(?[a-z0-9]{1,3}[).])\s+")
 
 
 def sentences_of(text: str) -> list[str]:
-    """Sentences and table rows of a passage."""
-    return [s.strip(" -") for s in _SPLIT.split(text) if len(s.strip()) > 15]
+    """Sentences and table rows of a passage; a point's number stays with it (« 2. Vérification … »)."""
+    pieces: list[str] = []
+    for piece in _SPLIT.split(text):
+        if pieces and _POINT.fullmatch(pieces[-1].strip()):
+            pieces[-1] = f"{pieces[-1].strip()} {piece}"
+        else:
+            pieces.append(piece)
+    return [s.strip(" -") for s in pieces if len(s.strip()) > 15]
 
 
 def cells(line: str) -> list[str]:

@@ -81,5 +81,5 @@ def test_a_markdown_table_rule_is_skipped_and_rows_without_their_header_stay_as_
     units = statements("| Version | Date | Modifications |\n|---|---|---|\n| 2.0 | 1er mars 2025 | Formulaire FEI-IA |")
     assert units == ["Version : 2.0 ; Date : 1er mars 2025 ; Modifications : Formulaire FEI-IA"]
     # a passage starting in the middle of a table: its first row is data (figures), not a header
-    units = statements("Vérification | Vérificateur(s) | 15 jours ouvrés\nContrôle de forme | Cellule qualité | 5 jours ouvrés")
-    assert units == ["Vérification | Vérificateur(s) | 15 jours ouvrés", "Contrôle de forme | Cellule qualité | 5 jours ouvrés"]
+    units = statements("2. Vérification | Vérificateur(s) | 15 jours ouvrés\n3. Contrôle de forme | Cellule qualité | 5 jours ouvrés")
+    assert units == ["2. Vérification | Vérificateur(s) | 15 jours ouvrés", "3. Contrôle de forme | Cellule qualité | 5 jours ouvrés"]
