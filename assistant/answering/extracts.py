@@ -126,9 +126,14 @@ def key_extracts(question: str, passages: list[Passage], lang: str, limit: int =
     """(source number, sentence) of the sentences of the first `within` passages that share the
     most content words with the question, best first; nothing when no sentence shares any."""
     terms = set(analyse(question, lang))
+    units = [(number, statements(passage.chunk.text)) for number, passage in enumerate(passages[:within], start=1)]
+    # a list introduction that ends one passage and leads its items in another is quoted with them only
+    joined = {unit for _, found in units for unit in found if ": " in unit}
     scored: list[tuple[float, int, str]] = []
-    for number, passage in enumerate(passages[:within], start=1):
-        for sentence in statements(passage.chunk.text):
+    for number, found in units:
+        for sentence in found:
+            if sentence.endswith(":") and any(unit.startswith(sentence + " ") for unit in joined):
+                continue
             if len(sentence) > MAX_EXTRACT_CHARS:
                 sentence = excerpt(sentence, terms, MAX_EXTRACT_CHARS, lang)
             shared = len(terms & set(analyse(sentence, lang)))

@@ -83,3 +83,22 @@ def test_a_markdown_table_rule_is_skipped_and_rows_without_their_header_stay_as_
     # a passage starting in the middle of a table: its first row is data (figures), not a header
     units = statements("2. Vérification | Vérificateur(s) | 15 jours ouvrés\n3. Contrôle de forme | Cellule qualité | 5 jours ouvrés")
     assert units == ["2. Vérification | Vérificateur(s) | 15 jours ouvrés", "3. Contrôle de forme | Cellule qualité | 5 jours ouvrés"]
+
+
+def test_an_introduction_repeated_with_its_items_in_another_passage_is_not_quoted_alone() -> None:
+    from types import SimpleNamespace
+
+    from assistant.answering.extracts import key_extracts
+
+    def passage(text: str):  # type: ignore[no-untyped-def]
+        return SimpleNamespace(chunk=SimpleNamespace(text=text))
+
+    intro = "Le Comité de pilotage IA et numérique (COPIL IA-N) :"
+    cut = passage(f"Le pilotage de l'IA est intégré à l'instance existante de pilotage des projets numériques.\n{intro}")
+    carried = passage(f"{intro}\n- se réunit une fois par trimestre ;\n- est présidé par le directeur général.")
+    question = "Comment fonctionne le comité de pilotage IA et numérique (COPIL IA-N) ?"
+    quoted = [s for _, s in key_extracts(question, [cut, carried], "fr", limit=3, within=2)]  # type: ignore[list-item]
+    assert intro not in quoted and f"{intro} se réunit une fois par trimestre ;" in quoted
+    # alone in the passages (its items nowhere), an introduction may be all there is to quote
+    alone = [s for _, s in key_extracts(question, [cut], "fr", limit=3, within=1)]  # type: ignore[list-item]
+    assert intro in alone
