@@ -107,6 +107,8 @@ def excerpt(text: str, query_terms: set[str], budget: int, lang: str) -> str:
     best = max(range(len(sentences)), key=scores.__getitem__)
     start = end = best
     size = len(sentences[best])
+    if sentences[best].rstrip().endswith(":") and best + 1 < len(sentences):
+        end, size = best + 1, size + 1 + len(sentences[best + 1])  # an introduction comes with what it introduces
     while size < budget:
         grown = False
         if end + 1 < len(sentences) and size + len(sentences[end + 1]) + 1 <= budget:

@@ -102,3 +102,14 @@ def test_an_introduction_repeated_with_its_items_in_another_passage_is_not_quote
     # alone in the passages (its items nowhere), an introduction may be all there is to quote
     alone = [s for _, s in key_extracts(question, [cut], "fr", limit=3, within=1)]  # type: ignore[list-item]
     assert intro in alone
+
+
+def test_the_excerpt_of_a_long_list_item_never_stops_at_its_introduction() -> None:
+    from assistant.answering.extracts import excerpt
+    from assistant.retrieval.analysis import analyse
+
+    unit = ("Le Comité de pilotage IA et numérique (COPIL IA-N) : […] réunit le directeur du numérique, le référent IA, "
+            + "le DPO, le RSSI, le directeur de la qualité, " * 8 + "et un représentant des usagers.")
+    terms = set(analyse("Qui siège au comité de pilotage IA et numérique ?", "fr"))
+    quoted = excerpt(unit, terms, 400, "fr")
+    assert quoted.startswith("Le Comité de pilotage IA et numérique (COPIL IA-N) :") and "réunit le directeur du numérique" in quoted
