@@ -4,6 +4,13 @@ Only this module imports chromadb. Chroma never embeds anything itself: every ad
 query passes vectors computed by our embedder (its default embedding function would try
 to download a model), and its telemetry is off. A search Chroma cannot do (files damaged
 or gone) raises IndexError_, never one of Chroma's own errors.
+
+Up to `EXACT_SEARCH_MAX` vectors, the search is exact: the vectors are read from Chroma once
+and scored with numpy. Chroma's approximate (HNSW) search, as each new process loads the
+graph, returned a different tail of the 40 nearest chunks from one process to the next for
+the same query, so two runs or two app nodes could give a question different passages.
+Exact scoring of a few thousand vectors takes well under a millisecond; above the limit the
+approximate search is used.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ import numpy as np
 from assistant.errors import IndexError_
 
 COLLECTION = "chunks"
+# Collections up to this size are searched exactly (deterministic); larger ones through HNSW.
+EXACT_SEARCH_MAX = 50_000  # 50,000 × 512 floats: 100 MB in memory
 
 
 @dataclass
@@ -62,9 +71,11 @@ class ChromaVectorIndex:
             )
         else:
             self._collection = self._client.get_collection(COLLECTION, embedding_function=None)
+        self._matrix: tuple[list[str], np.ndarray, np.ndarray, np.ndarray] | None = None  # ids, unit vectors, doc ids, id ranks
 
     def add(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]]) -> None:
         """Store vectors in slices Chroma accepts."""
+        self._matrix = None
         step = 2000
         for start in range(0, len(ids), step):
             self._collection.add(
@@ -75,6 +86,7 @@ class ChromaVectorIndex:
 
     def delete_document(self, doc_id: str) -> None:
         """Drop every vector whose metadata names this document."""
+        self._matrix = None
         self._collection.delete(where={"doc_id": doc_id})
 
     def search(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[VectorHit]:
@@ -83,6 +95,9 @@ class ChromaVectorIndex:
             total = self.count()
             if total == 0:
                 return []
+            docs = _doc_filter(where)
+            if total <= EXACT_SEARCH_MAX and docs is not _UNSUPPORTED:
+                return self._exact(vector, k, docs)  # type: ignore[arg-type]
             result = self._collection.query(
                 query_embeddings=[np.asarray(vector, dtype=np.float32)],
                 n_results=min(k, total),
@@ -98,6 +113,26 @@ class ChromaVectorIndex:
         distances = result["distances"][0] if result.get("distances") else [0.0] * len(ids)
         return [VectorHit(chunk_id=i, score=1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
 
+    def _exact(self, vector: np.ndarray, k: int, docs: set[str] | None) -> list[VectorHit]:
+        """Cosine similarity with every stored vector (read from Chroma on first use), best first,
+        ties broken by chunk id so that every process ranks alike."""
+        if self._matrix is None:
+            got = self._collection.get(include=["embeddings", "metadatas"])
+            rows = np.asarray(got["embeddings"], dtype=np.float32).reshape(len(got["ids"]), -1)
+            norms = np.linalg.norm(rows, axis=1, keepdims=True)
+            doc_ids = np.asarray([(m or {}).get("doc_id", "") for m in got["metadatas"]], dtype=object)
+            id_rank = np.empty(len(got["ids"]), dtype=np.int64)
+            id_rank[np.argsort(np.asarray(got["ids"]))] = np.arange(len(got["ids"]))
+            self._matrix = (list(got["ids"]), rows / np.where(norms == 0, 1, norms), doc_ids, id_rank)
+        ids, rows, doc_ids, id_rank = self._matrix
+        query = np.asarray(vector, dtype=np.float32)
+        query = query / (np.linalg.norm(query) or 1.0)
+        scores = rows @ query
+        candidates = np.arange(len(ids)) if docs is None else np.flatnonzero(np.isin(doc_ids, list(docs)))
+        # best score first, equal scores in chunk-id order (np.lexsort: last key is the primary one)
+        order = candidates[np.lexsort((id_rank[candidates], -scores[candidates]))][:k].tolist()
+        return [VectorHit(chunk_id=ids[i], score=float(scores[i])) for i in order]
+
     def count(self) -> int:
         """Number of vectors stored."""
         return int(self._collection.count())
@@ -106,3 +141,18 @@ class ChromaVectorIndex:
         """Chroma's embedded client has no close; drop references so files can be copied."""
         self._collection = None  # type: ignore[assignment]
         self._client = None  # type: ignore[assignment]
+        self._matrix = None
+
+
+_UNSUPPORTED = object()
+
+
+def _doc_filter(where: dict[str, Any] | None) -> set[str] | None | object:
+    """The documents a filter allows (None: all), or _UNSUPPORTED for filters only Chroma reads."""
+    if not where:
+        return None
+    if set(where) == {"doc_id"} and isinstance(where["doc_id"], dict) and set(where["doc_id"]) == {"$in"}:
+        return set(where["doc_id"]["$in"])
+    if set(where) == {"doc_id"} and isinstance(where["doc_id"], str):
+        return {where["doc_id"]}
+    return _UNSUPPORTED
