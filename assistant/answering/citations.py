@@ -107,9 +107,8 @@ def new_terms(sentence: str, question_terms: set[str], lang: str) -> set[str]:
     return set(analyse(sentence, lang)) - question_terms - NOT_NEW.get(lang, set())
 
 
-def new_support(sentence: str, passage_terms: set[str], question_terms: set[str], lang: str) -> float:
-    """Share of what the sentence adds to the question found in the passage; 1.0 when it adds none."""
-    new = new_terms(sentence, question_terms, lang)
+def new_support(new: set[str], passage_terms: set[str]) -> float:
+    """Share of what a sentence adds to the question (`new_terms`) found in the passage; 1.0 when it adds none."""
     return len(new & passage_terms) / len(new) if new else 1.0
 
 
@@ -128,11 +127,12 @@ def check_sentences(answer_text: str, passages: list[str], lang: str, min_suppor
         text = strip_marks(raw)
         if not text:
             continue
-        if question_terms and min_new_support > 0 and not new_terms(text, question_terms, lang):
+        new = new_terms(text, question_terms, lang)
+        if question_terms and min_new_support > 0 and not new:
             dropped.append(text)  # it only restates the question (« Oui, on risque une sanction si… »): not an answer
             continue
         scores = [
-            support(text, terms, passages[i], lang) if new_support(text, terms, question_terms, lang) >= min_new_support else 0.0
+            support(text, terms, passages[i], lang) if new_support(new, terms) >= min_new_support else 0.0
             for i, terms in enumerate(passage_terms)
         ]
         best = max(range(len(scores)), key=scores.__getitem__) if scores else -1
