@@ -52,15 +52,24 @@ def pending_changes(settings: Settings, folder: Path) -> dict[str, list[str]]:
     return {"new": new, "changed": changed, "removed": removed}
 
 
+def chunking_rules(settings: Settings) -> dict[str, int]:
+    """How documents are cut with these settings (recorded in each index version's meta)."""
+    return signature(settings.ingest.chunk_max_chars, settings.ingest.chunk_overlap_chars)
+
+
+def cut_with_other_rules(settings: Settings, repo: IndexRepository) -> bool:
+    """Whether the current index was cut with other chunking rules than today's (settings or
+    code: `CHUNKING_VERSION`); the next sync then reads and cuts every document again."""
+    current = repo.current_id()
+    return current is not None and repo.read_meta(current).get("chunking") != chunking_rules(settings)
+
+
 def index_is_stale(settings: Settings, folder: Path) -> bool:
     """True when there is no index, it was cut with other chunking rules, or `folder` differs
     from it (used by `make run`)."""
     repo = IndexRepository(settings.index_dir)
-    current = repo.current_id()
-    if current is None:
+    if repo.current_id() is None or cut_with_other_rules(settings, repo):
         return True
-    if repo.read_meta(current).get("chunking") != signature(settings.ingest.chunk_max_chars, settings.ingest.chunk_overlap_chars):
-        return True  # cut with other rules: the next sync cuts every document again
     changes = pending_changes(settings, folder)
     return any(changes.values())
 

@@ -27,7 +27,7 @@ from assistant.index.versions import STORE, IndexRepository, Staging, new_versio
 from assistant.retrieval.hybrid import LEXICAL_FILE
 from assistant.retrieval.lexical import BM25Index
 from assistant.settings import Settings
-from ingest.chunking import signature
+from ingest.inventory import chunking_rules, cut_with_other_rules
 from ingest.lock import IngestLock
 from ingest.metadata import read_metadata
 from ingest.sandbox import ParseResult, parse_in_sandbox
@@ -119,8 +119,7 @@ class Ingestor:
             indexed = self._indexed_documents()
             root = str(folder.resolve())
             by_source = {d.source_path: d for d in indexed}
-            # Chunks cut by other rules (settings, or code: CHUNKING_VERSION) are cut again.
-            rechunk = self._chunking_changed()
+            rechunk = cut_with_other_rules(self.settings, self.repo)
             todo = [f for f in files if rechunk or by_source.get(f.source_key) is None or by_source[f.source_key].content_sha256 != f.content_sha256]
             present = {f.source_key for f in files}
             gone = [d for d in indexed if (d.source_path.startswith(root + "/")) and d.source_path not in present]
@@ -186,15 +185,6 @@ class Ingestor:
             return store.documents()
         finally:
             store.close()
-
-    def _chunking(self) -> dict[str, int]:
-        """How documents are cut now (recorded in each index version's meta)."""
-        return signature(self.settings.ingest.chunk_max_chars, self.settings.ingest.chunk_overlap_chars)
-
-    def _chunking_changed(self) -> bool:
-        """Whether the current index was cut with other chunking rules than today's."""
-        version_id = self.repo.current_id()
-        return version_id is not None and self.repo.read_meta(version_id).get("chunking") != self._chunking()
 
     def _check_embedder(self, meta: dict[str, Any]) -> None:
         built_with = meta.get("embedder", {})
@@ -348,7 +338,7 @@ class Ingestor:
         embedder_info = self._embedder.info.as_dict() if self._embedder else staging.parent_meta.get("embedder", {})
         return {
             "embedder": {**embedder_info, "kind": self.settings.embedder.kind},
-            "chunking": self._chunking(),
+            "chunking": chunking_rules(self.settings),
             "documents": len(docs),
             "chunks": sum(d.chunk_count for d in docs),
             "corpus_sha256": corpus_hash,
