@@ -36,7 +36,7 @@ _INSTRUCTIONS = [
 _ASK = (r"(?:^|[.!?;:]\s*)(?:(?:peux|pourrais|peut|pouvez|pourriez)[- ](?:tu|vous|on)\s+(?:me\s+|nous\s+|m')?|can you |could you |"
         r"would you |please |merci de (?:me )?|s'il te plait,? |je veux que tu |i want you to )?")
 _MAKE = (r"(redige|redigez|rediger|ecris|ecrivez|ecrire|compose|composez|composer|genere|generez|generer|cree|creez|creer|fais|faites|faire|"
-         r"invente|inventez|raconte|racontez|raconter|write|draft|generate|create|make|compose|tell|invent|produce)")
+         r"invente|inventez|raconte|racontez|raconter|write|draft|generate|create|make|tell|invent|produce)")
 _WORK = (r"(poemes?|poems?|haikus?|histoires?|stories|story|contes?|blagues?|jokes?|chansons?|songs?|dissertations?|essais?|essays?|"
          r"codes?|scripts?|programmes?|programs?|sql|python|javascript|images?|dessins?|pictures?|drawings?|"
          r"ordonnances?|prescriptions?|comptes? rendus?|lettres? de motivation|cover letters?|discours|speech)")

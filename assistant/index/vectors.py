@@ -148,11 +148,10 @@ _UNSUPPORTED = object()
 
 
 def _doc_filter(where: dict[str, Any] | None) -> set[str] | None | object:
-    """The documents a filter allows (None: all), or _UNSUPPORTED for filters only Chroma reads."""
+    """The documents a filter allows (None: all), or _UNSUPPORTED for any other filter than the
+    retriever's `{"doc_id": {"$in": [...]}}` (Chroma then reads it)."""
     if not where:
         return None
     if set(where) == {"doc_id"} and isinstance(where["doc_id"], dict) and set(where["doc_id"]) == {"$in"}:
         return set(where["doc_id"]["$in"])
-    if set(where) == {"doc_id"} and isinstance(where["doc_id"], str):
-        return {where["doc_id"]}
     return _UNSUPPORTED
