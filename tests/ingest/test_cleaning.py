@@ -143,3 +143,25 @@ def test_rows_of_a_word_table_keep_their_own_lines() -> None:
     assert unwrap_lines("Le planning est établi par période de 4 semaines commençant\nun lundi.") == (
         "Le planning est établi par période de 4 semaines commençant un lundi."
     )
+
+
+def test_a_sentence_cut_by_blank_lines_is_joined_back_across_blocks() -> None:
+    # As in the Anap note converted from PDF: a boxed quote with a blank line after every line.
+    raw = "« Cette mise en place permet un gain de temps\n\nde plus de 75 % pour nos cadres. Elle nous permet\n\nd'anticiper les changements. »"
+    blocks = clean_blocks([Block(text=part, page=3) for part in raw.split("\n\n")])
+    assert [b.text for b in blocks] == [
+        "« Cette mise en place permet un gain de temps de plus de 75 % pour nos cadres. Elle nous permet d'anticiper les changements. »"
+    ]
+
+
+def test_blocks_stay_apart_after_a_finished_sentence_a_list_intro_a_page_or_a_table_row() -> None:
+    kept = [
+        [Block("Le comité se réunit."), Block("il rend un avis.")],  # the first sentence is finished
+        [Block("Les unités pilotes sont les suivantes :"), Block("médecine polyvalente ;")],
+        [Block("un gain de temps", page=1), Block("de plus de 75 %", page=2)],
+        [Block("Étape | Délai"), Block("vérification | 15 jours")],
+        [Block("La charte prévoit"), Block("- un registre")],  # a list item keeps its own block
+        [Block("Un gain de temps", heading_path=["A"]), Block("de plus de 75 %", heading_path=["B"])],
+    ]
+    for pair in kept:
+        assert len(clean_blocks(pair)) == 2, pair
