@@ -15,18 +15,21 @@ from assistant.retrieval.hybrid import Passage
 # A statement ends with its sentence (or line): a clause after « ; » or « : » stays with what it
 # completes (« il rend un avis écrit dans un délai de 15 jours ouvrés », « : objectif 90 % »).
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[^\d])|\n+")
-MAX_EXTRACT_CHARS = 400
+MAX_EXTRACT_CHARS = 600
 MAX_LIST_ITEMS = 12
 MAX_HEADER_CELL = 40
 _POINT = re.compile(r"\(?\d{1,3}[.)]")
+_REFERS_BACK = re.compile(r"(?:Ce|Cet|Cette|Ces|That|This|These|Those|Such)\s+(?!qui\b|que\b|dont\b|Regulation\b|Directive\b|Decision\b)\w", re.UNICODE)
 _ITEM = re.compile(r"^\s*(?:[-•*–]|\(?[a-z0-9]{1,3}[).])\s+")
 
 
 def sentences_of(text: str) -> list[str]:
-    """Sentences and table rows of a passage; a point's number stays with it (« 2. Vérification … »)."""
+    """Sentences and table rows of a passage; a point's number stays with it (« 2. Vérification … »),
+    and a sentence that refers back to the one before (« Ce délai peut être prolongé… », « That
+    period may be extended… ») stays with it, since alone it does not say what it is about."""
     pieces: list[str] = []
     for piece in _SPLIT.split(text):
-        if pieces and _POINT.fullmatch(pieces[-1].strip()):
+        if pieces and (_POINT.fullmatch(pieces[-1].strip()) or _REFERS_BACK.match(piece)):
             pieces[-1] = f"{pieces[-1].strip()} {piece}"
         else:
             pieces.append(piece)
@@ -60,6 +63,12 @@ def _table_rows(lines: list[str], start: int, width: int) -> tuple[list[list[str
     return rows, read
 
 
+def _is_item(line: str) -> bool:
+    """A list item after an introduction: a bullet or number, or (Word lists lose their bullets
+    in the text) a line that starts in lowercase, continuing the introduction's sentence."""
+    return bool(_ITEM.match(line)) or line.lstrip()[:1].islower()
+
+
 def statements(text: str) -> list[str]:
     """The units worth quoting: sentences and table rows, where a line that introduces a list
     (« Le comité : ») is joined to each of its items (« Le comité : se réunit une fois par
@@ -82,7 +91,7 @@ def statements(text: str) -> list[str]:
         items: list[str] = []
         if lines[i].rstrip().endswith(":"):
             j = i + 1
-            while j < len(lines) and _ITEM.match(lines[j]) and len(items) < MAX_LIST_ITEMS:
+            while j < len(lines) and _is_item(lines[j]) and len(items) < MAX_LIST_ITEMS:
                 items.append(_ITEM.sub("", lines[j], count=1).strip())
                 j += 1
         if not items:

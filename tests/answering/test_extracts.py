@@ -30,6 +30,17 @@ def test_lettered_items_of_a_regulation_are_items_too() -> None:
     assert units[1].endswith("[…] la notation sociale.")
 
 
+def test_items_of_a_word_list_without_bullets_are_items_too() -> None:
+    # A Word list loses its bullets in the text: the items are the lines that go on in lowercase.
+    text = ("La procédure s'applique aux trois unités pilotes suivantes :\n\nmédecine polyvalente (28 lits) ;\n\n"
+            "urgences adultes, organisées en postes de 12 heures.\n\nElle concerne les infirmiers.")
+    assert statements(text) == [
+        "La procédure s'applique aux trois unités pilotes suivantes : médecine polyvalente (28 lits) ;",
+        "La procédure s'applique aux trois unités pilotes suivantes : […] urgences adultes, organisées en postes de 12 heures.",
+        "Elle concerne les infirmiers.",
+    ]
+
+
 def test_a_short_introduction_after_a_sentence_is_the_one_joined_to_the_items() -> None:
     text = ("Le professionnel remplit le formulaire FEI-IA dans les 24 heures suivant la constatation. Il y indique :\n"
             "- le nom de l'outil et le service ;\n- la date et l'heure de la constatation ;")
@@ -113,3 +124,16 @@ def test_the_excerpt_of_a_long_list_item_never_stops_at_its_introduction() -> No
     terms = set(analyse("Qui siège au comité de pilotage IA et numérique ?", "fr"))
     quoted = excerpt(unit, terms, 400, "fr")
     assert quoted.startswith("Le Comité de pilotage IA et numérique (COPIL IA-N) :") and "réunit le directeur du numérique" in quoted
+
+
+def test_a_sentence_that_refers_back_stays_with_the_one_before() -> None:
+    text = ("The controller shall answer within one month of receipt of the request. That period may be extended by two "
+            "further months where necessary. This Regulation applies to all controllers.")
+    assert statements(text) == [
+        "The controller shall answer within one month of receipt of the request. That period may be extended by two further months where necessary.",
+        "This Regulation applies to all controllers.",  # the document itself, not the sentence before
+    ]
+    assert statements("Le DPO rend son avis sous 15 jours. Ce délai court à compter de la saisine. Ce qui compte est l'avis.") == [
+        "Le DPO rend son avis sous 15 jours. Ce délai court à compter de la saisine.",
+        "Ce qui compte est l'avis.",
+    ]
