@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from assistant.answering.citations import check_sentences, is_refusal, split_sentences
-from assistant.answering.extracts import excerpt, key_extracts
+from assistant.answering.extracts import excerpt, key_extracts, statements_by_passage
 from assistant.answering.language import detect_language
 from assistant.answering.model import (
     DEGRADED_LABEL,
@@ -198,9 +198,13 @@ class Answerer:
         return best_dense >= cfg.refuse_below_dense or coverage >= cfg.refuse_below_coverage
 
     def _messages(self, question: str, passages: list[Passage], lang: str) -> tuple[list[ChatMessage], list[str]]:
-        terms = set(analyse(question, lang))
-        budget = max(self.settings.answer.source_chars // len(passages), 200)
-        shown = [excerpt(p.chunk.text, terms, budget, lang) for p in passages]
+        cfg = self.settings.answer
+        if cfg.source_statements:
+            shown = statements_by_passage(question, passages, lang, cfg.source_statements)
+        else:
+            terms = set(analyse(question, lang))
+            budget = max(cfg.source_chars // len(passages), 200)
+            shown = [excerpt(p.chunk.text, terms, budget, lang) for p in passages]
         # Documents and question go in as data: no chat-template token, no line posing as a turn.
         blocks = [
             as_data(f"[{i}] {p.document.title}{' — ' + p.location if p.location else ''}\n{text}")
@@ -213,8 +217,10 @@ class Answerer:
                   timings: dict[str, float], started: float) -> Iterator[Event]:
         messages, shown = self._messages(question, passages, lang)
         prompt = self.prompt(lang)
-        # The reader sees only what the guard releases; the passages and question may be repeated verbatim.
-        guard = OutputGuard(lang, self.leak_detector(), allowed_texts=[messages[-1].content, prompt.refusal])
+        # The reader sees only what the guard releases; the passages (whole, not only what the model
+        # read of them) and the question may be repeated verbatim.
+        allowed = [messages[-1].content, *(p.chunk.text for p in passages), prompt.refusal]
+        guard = OutputGuard(lang, self.leak_detector(), allowed_texts=allowed)
         pieces: list[str] = []
         model_pieces = self._bounded_pieces(answer, messages)
         try:

@@ -429,7 +429,7 @@ def test_the_real_model_never_shows_the_canary_over_extraction_attempts(
 
     fake_settings.llm.backend, fake_settings.llm.max_tokens, fake_settings.llm.timeout_s = "llama-cpp", 32, 90
     fake_settings.llm.temperature, fake_settings.llm.n_ctx = 0.0, 2048
-    fake_settings.retrieval.top_k, fake_settings.answer.source_chars = 1, 300
+    fake_settings.retrieval.top_k, fake_settings.answer.source_chars, fake_settings.answer.source_statements = 1, 300, 0
     fake_settings.answer.refuse_below_dense, fake_settings.answer.refuse_below_coverage = -1.0, 0.0  # always ask the model
     try:
         model = LlamaCppChatModel(fake_settings.llm, models_dir)
