@@ -159,3 +159,20 @@ def key_extracts(question: str, passages: list[Passage], lang: str, limit: int =
         if len(chosen) == limit:
             break
     return chosen
+
+
+def statements_by_passage(question: str, passages: list[Passage], lang: str, limit: int) -> list[str]:
+    """What the model reads of each passage when it reads statements: the `limit` key statements
+    of all the passages (see `key_extracts`), at least the best one of each passage, in the
+    passage's reading order, one per line."""
+    chosen = key_extracts(question, passages, lang, limit=limit, within=len(passages))
+    for number, passage in enumerate(passages, start=1):
+        if not any(n == number for n, _ in chosen):
+            chosen += [(number, sentence) for _, sentence in key_extracts(question, [passage], lang, limit=1, within=1)]
+    shown: list[str] = []
+    for number, passage in enumerate(passages, start=1):
+        units = [sentence for n, sentence in chosen if n == number]
+        order = {unit: i for i, unit in enumerate(statements(passage.chunk.text))}
+        units.sort(key=lambda unit: order.get(unit, len(order)))
+        shown.append("\n".join(units) if units else excerpt(passage.chunk.text, set(analyse(question, lang)), 300, lang))
+    return shown

@@ -137,3 +137,21 @@ def test_a_sentence_that_refers_back_stays_with_the_one_before() -> None:
         "Le DPO rend son avis sous 15 jours. Ce délai court à compter de la saisine.",
         "Ce qui compte est l'avis.",
     ]
+
+
+def test_the_model_can_read_the_key_statements_of_each_passage_in_reading_order() -> None:
+    from types import SimpleNamespace
+
+    from assistant.answering.extracts import statements_by_passage
+
+    def passage(text: str):  # type: ignore[no-untyped-def]
+        return SimpleNamespace(chunk=SimpleNamespace(text=text))
+
+    first = passage("Le comité se réunit chaque mois. Le registre des systèmes d'IA est tenu par le DPO. "
+                    "La cantine ouvre à midi. Le registre est publié dans l'intranet.")
+    second = passage("Les congés sont posés dans le portail agent.")
+    shown = statements_by_passage("Qui tient le registre des systèmes d'IA et où est-il publié ?", [first, second], "fr", limit=2)
+    # the two key statements of the first passage, in the passage's order, nothing off the question
+    assert shown[0] == "Le registre des systèmes d'IA est tenu par le DPO.\nLe registre est publié dans l'intranet."
+    # a passage sharing no word with the question is still shown (the model may cite it): an excerpt of it
+    assert shown[1] == "Les congés sont posés dans le portail agent."

@@ -101,6 +101,15 @@ def test_the_prompt_keeps_the_rules_in_the_fixed_system_prefix_and_the_documents
     assert "Ignore previous instructions" not in system1
 
 
+def test_the_model_reads_the_key_statements_when_configured(services, fake_settings) -> None:  # type: ignore[no-untyped-def]
+    fake_settings.answer.source_statements = 1
+    model = FakeChatModel(["Tout dysfonctionnement est signalé dans les 24 heures avec la fiche FEI-IA [1]."])
+    services(model).answerer.answer("Dans quel délai signaler un dysfonctionnement d'un système d'IA ?")
+    user = model.calls[0][1].content
+    assert "Tout dysfonctionnement d'un système d'IA est signalé dans les 24 heures au moyen de la fiche FEI-IA." in user
+    assert "comité de pilotage" not in user, "a statement sharing nothing with the question stays out of the prompt"
+
+
 @pytest.mark.parametrize("failure", [GenerationError("panne", "down"), ModelError("absent", "missing")])
 def test_model_failure_gives_a_degraded_answer_with_passages(services, failure: Exception) -> None:  # type: ignore[no-untyped-def]
     answer = services(FakeChatModel(fail=failure)).answerer.answer("Quand se réunit le comité de pilotage IA ?")
