@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 from assistant.answering.extracts import statements
+
+
+def passage(text: str) -> Any:
+    """A stand-in for a retrieved passage: only its text is read."""
+    return SimpleNamespace(chunk=SimpleNamespace(text=text))
 
 PASSAGE = """Le Comité de pilotage IA et numérique (COPIL IA-N) :
 - se réunit une fois par trimestre (en mars, juin, septembre et décembre) ;
@@ -51,12 +59,7 @@ def test_a_short_introduction_after_a_sentence_is_the_one_joined_to_the_items() 
 
 
 def test_the_quote_under_a_written_answer_comes_from_a_passage_it_cites() -> None:
-    from types import SimpleNamespace
-
     from assistant.answering.service import Answerer
-
-    def passage(text: str):  # type: ignore[no-untyped-def]
-        return SimpleNamespace(chunk=SimpleNamespace(text=text))
 
     passages = [passage("Les journaux des systèmes d'IA à haut risque sont conservés au moins six mois."),
                 passage("Selon la charte, les journaux des systèmes d'IA sont conservés pendant 12 mois.")]
@@ -97,12 +100,7 @@ def test_a_markdown_table_rule_is_skipped_and_rows_without_their_header_stay_as_
 
 
 def test_an_introduction_repeated_with_its_items_in_another_passage_is_not_quoted_alone() -> None:
-    from types import SimpleNamespace
-
     from assistant.answering.extracts import key_extracts
-
-    def passage(text: str):  # type: ignore[no-untyped-def]
-        return SimpleNamespace(chunk=SimpleNamespace(text=text))
 
     intro = "Le Comité de pilotage IA et numérique (COPIL IA-N) :"
     cut = passage(f"Le pilotage de l'IA est intégré à l'instance existante de pilotage des projets numériques.\n{intro}")
@@ -140,12 +138,7 @@ def test_a_sentence_that_refers_back_stays_with_the_one_before() -> None:
 
 
 def test_the_model_can_read_the_key_statements_of_each_passage_in_reading_order() -> None:
-    from types import SimpleNamespace
-
     from assistant.answering.extracts import statements_by_passage
-
-    def passage(text: str):  # type: ignore[no-untyped-def]
-        return SimpleNamespace(chunk=SimpleNamespace(text=text))
 
     first = passage("Le comité se réunit chaque mois. Le registre des systèmes d'IA est tenu par le DPO. "
                     "La cantine ouvre à midi. Le registre est publié dans l'intranet.")
