@@ -33,7 +33,18 @@ def sentences_of(text: str) -> list[str]:
             pieces[-1] = f"{pieces[-1].strip()} {piece}"
         else:
             pieces.append(piece)
-    return [s.strip(" -") for s in pieces if len(s.strip()) > 15]
+    return [_balanced(s.strip(" -")) for s in pieces if len(s.strip()) > 15]
+
+
+def _balanced(sentence: str) -> str:
+    """A sentence without the half of a quotation that opens before it or closes after it
+    (« Cette mise en place permet… » quoted from a longer quotation would show a lone « )."""
+    for opening, closing in (("«", "»"), ("“", "”")):
+        if sentence.startswith(opening) and closing not in sentence:
+            sentence = sentence[len(opening):].lstrip()
+        if sentence.endswith(closing) and opening not in sentence:
+            sentence = sentence[: -len(closing)].rstrip()
+    return sentence
 
 
 def cells(line: str) -> list[str]:

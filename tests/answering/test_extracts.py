@@ -148,3 +148,9 @@ def test_the_model_can_read_the_key_statements_of_each_passage_in_reading_order(
     assert shown[0] == "Le registre des systèmes d'IA est tenu par le DPO.\nLe registre est publié dans l'intranet."
     # a passage sharing no word with the question is still shown (the model may cite it): an excerpt of it
     assert shown[1] == "Les congés sont posés dans le portail agent."
+
+
+def test_a_sentence_taken_from_a_longer_quotation_shows_no_lone_quotation_mark() -> None:
+    text = "« Cette mise en place permet un gain de temps de plus de 75 % pour nos cadres. Elle nous permet d'anticiper. »"
+    assert statements(text) == ["Cette mise en place permet un gain de temps de plus de 75 % pour nos cadres.", "Elle nous permet d'anticiper."]
+    assert statements("Le document porte la mention « Copie non maîtrisée ».") == ["Le document porte la mention « Copie non maîtrisée »."]
