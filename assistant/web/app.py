@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from assistant.answering.language import detect_language
 from assistant.answering.model import NOTICE
 from assistant.errors import GarantError
 from assistant.services import Services, build_services
@@ -125,10 +126,15 @@ def answer_turn(services: Services, gate: AnswerGate, question: str, history: li
     """One question on the page: (chat, sources, question box, asked, answer ids) after each step.
     The sources show once retrieval is done, then the answer streams, then the checked answer
     replaces it with its support highlighted in the sources. Errors end in a message, never a
-    traceback; when too many questions are already in line, the "busy" message."""
+    traceback; when too many questions are already in line, the "busy" message.
+
+    The answer is in the question's language (an English question on the French page gets the
+    English prompt, notice and answer); the page's language `lang` decides when the question is
+    too short to tell."""
     history = list(history or [])
     asked = list(asked or [])
     answer_ids = dict(answer_ids or {})
+    lang = detect_language(question, lang) if isinstance(question, str) and question.strip() else lang
     notice = f"⚠️ **{NOTICE[lang]}**"
     history.append({"role": "user", "content": question})
     if not gate.enter():

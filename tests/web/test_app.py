@@ -93,6 +93,15 @@ def test_a_refused_question_gives_its_place_back(web_services) -> None:  # type:
     assert _last_bubble(answered[-1]).startswith("⚠️ **AI-generated answer")
 
 
+def test_the_answer_is_in_the_language_of_the_question_whatever_the_page_language(web_services) -> None:  # type: ignore[no-untyped-def]
+    from assistant.web.app import AnswerGate, answer_turn
+
+    english = list(answer_turn(web_services, AnswerGate(1), "When does the AI steering committee meet?", [], "fr", [], {}, "s"))
+    assert _last_bubble(english[-1]).startswith("⚠️ **AI-generated answer")
+    french = list(answer_turn(web_services, AnswerGate(1), "Quand se réunit le comité de pilotage IA ?", [], "en", [], {}, "s"))
+    assert _last_bubble(french[-1]).startswith("⚠️ **Réponse générée par IA")
+
+
 def test_the_about_panel_says_whom_to_contact_and_how_to_report_an_error(web_services) -> None:  # type: ignore[no-untyped-def]
     from assistant.web.app import about_markdown
 
