@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from assistant.answering.language import detect_language
 from assistant.answering.model import NOTICE
+from assistant.answering.validation import clean_question
 from assistant.errors import GarantError
 from assistant.services import Services, build_services
 from assistant.settings import Settings
@@ -121,6 +122,16 @@ class AnswerGate:
             self._count -= 1
 
 
+def _answer_language(services: Services, question: object, page_lang: str) -> str:
+    """The language of the answer: the question's, or the page's when the question is too short
+    to tell or is refused as it stands (its error is then told in the page's language)."""
+    try:
+        text = clean_question(question, services.settings.server.max_question_chars)
+    except GarantError:
+        return page_lang
+    return detect_language(text, page_lang)
+
+
 def answer_turn(services: Services, gate: AnswerGate, question: str, history: list[dict[str, Any]], lang: str,
                 asked: list[str], answer_ids: dict[str, str], session: str) -> Iterator[tuple[Any, ...]]:
     """One question on the page: (chat, sources, question box, asked, answer ids) after each step.
@@ -134,7 +145,7 @@ def answer_turn(services: Services, gate: AnswerGate, question: str, history: li
     history = list(history or [])
     asked = list(asked or [])
     answer_ids = dict(answer_ids or {})
-    lang = detect_language(question, lang) if isinstance(question, str) and question.strip() else lang
+    page_lang, lang = lang, _answer_language(services, question, lang)
     notice = f"⚠️ **{NOTICE[lang]}**"
     history.append({"role": "user", "content": question})
     if not gate.enter():
@@ -167,7 +178,8 @@ def answer_turn(services: Services, gate: AnswerGate, question: str, history: li
                 answer_ids["last"] = answer.id
                 yield history, answer_sources_html(answer), "", asked, answer_ids
     except GarantError as exc:
-        history[-1] = {"role": "assistant", "content": f"❌ {html.escape(exc.message(lang))}"}
+        # a question refused as it stands (empty, too long, binary) is told in the page's language
+        history[-1] = {"role": "assistant", "content": f"❌ {html.escape(exc.message(page_lang))}"}
         yield history, "", question, asked, answer_ids
     except Exception:  # noqa: BLE001 - no traceback ever reaches the page
         log.exception("unexpected error while answering")
