@@ -52,7 +52,9 @@ def document_text(blocks: list[Block]) -> str:
 def chunk_blocks(blocks: list[Block], max_chars: int = 1200, overlap_chars: int = 150) -> list[ChunkDraft]:
     """Cut cleaned blocks into chunks that follow the document's structure.
 
-    Every chunk's text equals `document_text(blocks)[char_start:char_end]`.
+    Every chunk's text equals `document_text(blocks)[char_start:char_end]` and is at most
+    `max_chars` long, plus a list introduction carried from the chunk before (at most
+    `MAX_INTRO_CHARS`).
     """
     if max_chars <= 0 or not 0 <= overlap_chars < max_chars:
         raise ValueError("need max_chars > 0 and 0 <= overlap_chars < max_chars")
