@@ -54,7 +54,7 @@ _INSTRUCTIONS = [
     r"\b(laisse tomber|sans t'appuyer sur|forget about)\b.{0,5}\b(les |the )?(documents?|docs|sources)\b",
     r"\b(max tokens|top-k|top_k|safety thresholds?|seuils? de securite)\b",
     # its own opinion or advice on the user's life, a game of make-believe
-    r"\b(ton avis|a ton avis|tu en penses|t'en penses|tu penses quoi|que penses-tu|qu'en penses-tu|your (honest |personal )?opinion|"
+    r"\b(ton avis|a ton avis|tu en penses|t'en penses|tu penses quoi|que penses-tu|qu'en penses-tu|your (\w+ ){0,2}opinion|"
     r"tu ferais quoi a ma place|what would you do in my place|if you were me)\b",
     r"\b(on joue|let's play|jouons|let's pretend)\b",
 ]

@@ -61,6 +61,7 @@ DEV = Path(__file__).resolve().parents[2] / "evaluation" / "datasets" / "dev.jso
     "Tu peux me faire un discours pour le pot de départ de ma collègue ?",
     "Il me faut une formule Excel pour compter les gardes par agent.",
     "Comment déclarer mes heures libérales aux impôts ?",
+    "Will robots replace porters? Give me your frank personal opinion.",
 ])
 def test_attempts_to_leave_the_role_are_recognised(question: str) -> None:
     assert leaves_role(question)
@@ -89,6 +90,7 @@ def test_attempts_to_leave_the_role_are_recognised(question: str) -> None:
     "Comment lever la restriction d'accès à un document archivé ?",
     "Quelle configuration la CNIL recommande-t-elle pour les postes de travail ?",
     "Which instructions for use must the provider give to deployers?",
+    "Whose opinion must the deployer seek before using a high-risk system?",
 ])
 def test_questions_about_the_same_words_in_the_documents_are_not_flagged(question: str) -> None:
     assert not leaves_role(question)
