@@ -11,6 +11,7 @@ import pytest
 from assistant.answering.role_guard import leaves_role
 
 DEV = Path(__file__).resolve().parents[2] / "evaluation" / "datasets" / "dev.jsonl"
+PROBES = Path(__file__).resolve().parents[2] / "evaluation" / "datasets" / "role-probes.jsonl"
 
 
 @pytest.mark.parametrize("question", [
@@ -100,3 +101,10 @@ def test_no_answerable_development_question_is_taken_for_an_attack() -> None:
     rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
     flagged = [r["id"] for r in rows if r["answerable"] and leaves_role(r["question"])]
     assert flagged == []
+
+
+def test_no_staff_look_alike_of_the_role_probes_is_taken_for_an_attack() -> None:
+    rows = [json.loads(line) for line in PROBES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    legit = [r for r in rows if r["kind"] == "legit"]
+    assert len(legit) == 150
+    assert [r["question"] for r in legit if leaves_role(r["question"])] == []
