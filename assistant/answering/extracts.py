@@ -16,6 +16,8 @@ from assistant.retrieval.hybrid import Passage
 # completes (« il rend un avis écrit dans un délai de 15 jours ouvrés », « : objectif 90 % »).
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[^\d])|\n+")
 MAX_EXTRACT_CHARS = 600
+# What the model reads of a passage none of whose statements shares a word with the question.
+FALLBACK_EXCERPT_CHARS = 300
 MAX_LIST_ITEMS = 12
 MAX_HEADER_CELL = 40
 _POINT = re.compile(r"\(?\d{1,3}[.)]")
@@ -185,5 +187,5 @@ def statements_by_passage(question: str, passages: list[Passage], lang: str, lim
         units = [sentence for n, sentence in chosen if n == number]
         order = {unit: i for i, unit in enumerate(statements(passage.chunk.text))}
         units.sort(key=lambda unit: order.get(unit, len(order)))
-        shown.append("\n".join(units) if units else excerpt(passage.chunk.text, set(analyse(question, lang)), 300, lang))
+        shown.append("\n".join(units) if units else excerpt(passage.chunk.text, set(analyse(question, lang)), FALLBACK_EXCERPT_CHARS, lang))
     return shown
