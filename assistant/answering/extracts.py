@@ -146,16 +146,16 @@ def excerpt(text: str, query_terms: set[str], budget: int, lang: str) -> str:
     return " ".join(sentences[start : end + 1])[:budget]
 
 
-def key_extracts(question: str, passages: list[Passage], lang: str, limit: int = 1, within: int = 2) -> list[tuple[int, str]]:
-    """(source number, sentence) of the sentences of the first `within` passages that share the
-    most content words with the question, best first; nothing when no sentence shares any."""
+def _scored(question: str, passages: list[Passage], lang: str) -> list[tuple[float, int, int, str]]:
+    """(score, source number, place in its passage, sentence) of every statement of `passages`
+    sharing a content word with the question, best first (stable: ties keep the reading order)."""
     terms = set(analyse(question, lang))
-    units = [(number, statements(passage.chunk.text)) for number, passage in enumerate(passages[:within], start=1)]
+    units = [(number, statements(passage.chunk.text)) for number, passage in enumerate(passages, start=1)]
     # a list introduction that ends one passage and leads its items in another is quoted with them only
     joined = {unit for _, found in units for unit in found if ": " in unit}
-    scored: list[tuple[float, int, str]] = []
+    scored: list[tuple[float, int, int, str]] = []
     for number, found in units:
-        for sentence in found:
+        for place, sentence in enumerate(found):
             if sentence.endswith(":") and any(unit.startswith(sentence + " ") for unit in joined):
                 continue
             if len(sentence) > MAX_EXTRACT_CHARS:
@@ -163,29 +163,40 @@ def key_extracts(question: str, passages: list[Passage], lang: str, limit: int =
             shared = len(terms & set(analyse(sentence, lang)))
             if shared:
                 # earlier passages win ties; a small bonus for sentences holding figures
-                scored.append((shared + (0.5 if re.search(r"\d", sentence) else 0) - 0.1 * (number - 1), number, sentence))
+                scored.append((shared + (0.5 if re.search(r"\d", sentence) else 0) - 0.1 * (number - 1), number, place, sentence))
     scored.sort(key=lambda item: -item[0])
-    chosen: list[tuple[int, str]] = []
-    for _, number, sentence in scored:
-        if all(sentence != s for _, s in chosen):
-            chosen.append((number, sentence))
+    return scored
+
+
+def _best(scored: list[tuple[float, int, int, str]], limit: int) -> list[tuple[float, int, int, str]]:
+    """The first `limit` of `scored` with distinct sentences."""
+    chosen: list[tuple[float, int, int, str]] = []
+    for item in scored:
         if len(chosen) == limit:
             break
+        if all(item[3] != other[3] for other in chosen):
+            chosen.append(item)
     return chosen
+
+
+def key_extracts(question: str, passages: list[Passage], lang: str, limit: int = 1, within: int = 2) -> list[tuple[int, str]]:
+    """(source number, sentence) of the sentences of the first `within` passages that share the
+    most content words with the question, best first; nothing when no sentence shares any."""
+    return [(number, sentence) for _, number, _, sentence in _best(_scored(question, passages[:within], lang), limit)]
 
 
 def statements_by_passage(question: str, passages: list[Passage], lang: str, limit: int) -> list[str]:
     """What the model reads of each passage when it reads statements: the `limit` key statements
     of all the passages (see `key_extracts`), at least the best one of each passage, in the
     passage's reading order, one per line."""
-    chosen = key_extracts(question, passages, lang, limit=limit, within=len(passages))
-    for number, passage in enumerate(passages, start=1):
-        if not any(n == number for n, _ in chosen):
-            chosen += [(number, sentence) for _, sentence in key_extracts(question, [passage], lang, limit=1, within=1)]
+    scored = _scored(question, passages, lang)
+    chosen = _best(scored, limit)
+    for number in range(1, len(passages) + 1):
+        if not any(item[1] == number for item in chosen):
+            chosen += [item for item in scored if item[1] == number][:1]
     shown: list[str] = []
     for number, passage in enumerate(passages, start=1):
-        units = [sentence for n, sentence in chosen if n == number]
-        order = {unit: i for i, unit in enumerate(statements(passage.chunk.text))}
-        units.sort(key=lambda unit: order.get(unit, len(order)))
-        shown.append("\n".join(units) if units else excerpt(passage.chunk.text, set(analyse(question, lang)), FALLBACK_EXCERPT_CHARS, lang))
+        units = sorted((place, sentence) for _, n, place, sentence in chosen if n == number)
+        shown.append("\n".join(sentence for _, sentence in units) if units
+                     else excerpt(passage.chunk.text, set(analyse(question, lang)), FALLBACK_EXCERPT_CHARS, lang))
     return shown
