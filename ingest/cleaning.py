@@ -103,9 +103,7 @@ def _continues(prev: Block, block: Block) -> bool:
     if prev.page != block.page or prev.heading_path != block.heading_path:
         return False
     last, first = prev.text.rsplit("\n", 1)[-1], block.text.split("\n", 1)[0]
-    if last.endswith(_TERMINAL) or _CELL_SEPARATOR in last or _CELL_SEPARATOR in first:
-        return False
-    if _LIST_START_RE.match(first) or match_marker(last) is not None or match_marker(first) is not None:
+    if last.endswith(_TERMINAL) or _CELL_SEPARATOR in last or _CELL_SEPARATOR in first or _keeps_break(last, first):
         return False
     return first[:1].islower()
 
