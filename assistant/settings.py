@@ -94,6 +94,11 @@ class RetrievalSettings(_Section):
     per_document_max: int = Field(2, ge=1, description="Most passages taken from one document, so large texts do not crowd out short ones.")
     same_language_boost: float = Field(1.5, ge=1, le=5, description="Fused-score multiplier for passages in the question's language (a question in English prefers the English text of a regulation published in both).")
     include_archived: bool = Field(False, description="Also search archived documents (default: only documents in force).")
+    follow_references: bool = Field(
+        True,
+        description="An article or annex the question names (« article 14 du règlement sur l'IA », \"GDPR Article 9\") is looked up by heading and "
+        "one of its passages given first; a question about an article that the named act does not have is refused.",
+    )
     reranker_path: Path | None = Field(None, description="Local sentence-transformers CrossEncoder folder; empty: no reranking.")
     rerank_candidates: int = Field(12, ge=1, le=100, description="Fused candidates the cross-encoder rescores when reranker_path is set (each costs one model pass).")
 

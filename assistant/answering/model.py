@@ -20,6 +20,11 @@ REFUSAL_LABEL = {
     "fr": "Je ne trouve pas cette information dans les documents indexés.",
     "en": "I cannot find this information in the indexed documents.",
 }
+# Added to the refusal when the question names an article that the act it names does not have.
+MISSING_REFERENCE_LABEL = {
+    "fr": "Le texte cité, tel qu'il est indexé, ne contient pas d'{label}.",
+    "en": "The act cited, as indexed, has no {label}.",
+}
 QUOTE_ONLY_LABEL = {
     "fr": "Le modèle n'a pas rédigé de réponse vérifiable ; voici les phrases des documents les plus proches de la question, à lire avant de conclure.",
     "en": "The model wrote no verifiable answer; here are the sentences of the documents closest to the question, to read before concluding.",

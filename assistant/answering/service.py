@@ -29,6 +29,7 @@ from assistant.answering.model import (
     DEGRADED_LABEL,
     EXTRACT_LABEL,
     LEADS_LABEL,
+    MISSING_REFERENCE_LABEL,
     QUOTE_ONLY_LABEL,
     REFUSAL_LABEL,
     ROLE_REFUSAL,
@@ -127,8 +128,12 @@ class Answerer:
         answer = Answer(question=question, lang=lang, text="", retrieved=passages, corpus_version=meta.get("corpus_sha256"),
                         index_version=self.retriever.version.version_id, prompt_version=self.prompt(lang).version)
         yield Event("sources", passages)
-        if not passages or not self._enough_evidence(question, passages, lang, answer):
+        missing = self.retriever.missing_references(question, kinds)
+        if missing:
+            self._refuse(answer, "missing_reference", MISSING_REFERENCE_LABEL[lang].format(label=missing[0].lower()))
+        elif not passages or not self._enough_evidence(question, passages, lang, answer):
             self._refuse(answer, "no_evidence")
+        if answer.refused:
             answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
             yield Event("final", answer)
             return
@@ -172,12 +177,13 @@ class Answerer:
         self._refuse(answer, reason)
 
     @staticmethod
-    def _refuse(answer: Answer, reason: str) -> None:
-        """The fixed refusal, with the nearest documents as leads."""
+    def _refuse(answer: Answer, reason: str, detail: str = "") -> None:
+        """The fixed refusal, then what was missing when known, then the nearest documents as leads."""
         answer.refused, answer.refusal_reason = True, reason
         leads = answer.leads
         colon = " :" if answer.lang == "fr" else ":"
-        answer.text = REFUSAL_LABEL[answer.lang] + (f" {LEADS_LABEL[answer.lang]}{colon} {' ; '.join(leads)}." if leads else "")
+        answer.text = " ".join(part for part in (
+            REFUSAL_LABEL[answer.lang], detail, f"{LEADS_LABEL[answer.lang]}{colon} {' ; '.join(leads)}." if leads else "") if part)
 
     def _enough_evidence(self, question: str, passages: list[Passage], lang: str, answer: Answer) -> bool:
         """Refuse without the model when no passage is close to the question."""

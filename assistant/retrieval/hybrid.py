@@ -1,7 +1,9 @@
 """The hybrid retriever: dense search (our embedder + the vector index) and BM25, fused
 by weighted reciprocal rank, filtered to documents in force, with near-duplicates
 collapsed and a cap of passages per document so a large text cannot crowd out a short one;
-when a cross-encoder is configured, the best fused candidates are reranked by it.
+when a cross-encoder is configured, the best fused candidates are reranked by it. An article
+or annex that the question names is looked up by heading (`references`), so one of its
+passages is always among those returned.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from assistant.index.store import ChunkRecord, DocumentRecord, embedding_text
 from assistant.index.versions import IndexVersion
 from assistant.retrieval.fusion import collapse_near_duplicates, diversify, weighted_rrf
 from assistant.retrieval.lexical import BM25Index
+from assistant.retrieval.references import ReferenceTable, find_references
 from assistant.retrieval.rerank import Reranker, rerank
 from assistant.settings import RetrievalSettings
 
@@ -95,6 +98,8 @@ class HybridRetriever:
         for chunk in chunks:
             self._doc_of[chunk.chunk_id] = chunk.doc_id
             self._text_of[chunk.chunk_id] = chunk.text
+        self.references = ReferenceTable({d.doc_id: d.title for d in self.documents.values()},
+                                         ((c.chunk_id, c.doc_id, c.heading_path) for c in chunks))
         lexical_path = version.folder / LEXICAL_FILE
         if lexical_path.is_file():
             self.lexical = BM25Index.load(lexical_path)
@@ -156,12 +161,60 @@ class HybridRetriever:
             )
         fused = collapse_near_duplicates(fused, self._text_of.__getitem__)
         chosen = diversify(fused, self._doc_of.__getitem__, self.settings.per_document_max, k)
+        if self.settings.follow_references:
+            chosen = self._with_references(query, chosen, allowed, lang, k)
         records = self.version.store.chunks_by_id([cid for cid, _ in chosen])
         return [
             Passage(chunk=records[cid], document=self.documents[self._doc_of[cid]], score=score,
                     dense_score=dense.get(cid), lexical_score=lexical.get(cid), rank=rank)
             for rank, (cid, score) in enumerate(chosen, start=1) if cid in records
         ]
+
+    def missing_references(self, question: str, kinds: list[str] | None = None,
+                           include_archived: bool | None = None) -> list[str]:
+        """Articles and annexes the question names (as written) that the act it names, among
+        the documents a search may return, does not have: « l'article 120 du règlement … »."""
+        if not self.settings.follow_references:
+            return []
+        allowed = self.allowed_documents(kinds, include_archived)
+        return [ref.label for ref in find_references(question) if self.references.chunks(ref, allowed) == []]
+
+    def _with_references(self, query: str, chosen: list[tuple[str, float]], allowed: set[str],
+                         lang: str | None, k: int) -> list[tuple[str, float]]:
+        """Put first, for each article or annex the query names, its passage that best matches
+        the query, unless one of its passages was already chosen; the last passages make room.
+        A reference to no act in particular (« l'article 14 ») is read in the acts of the
+        passages already chosen when one of them has it, and in the query's language when the
+        act exists in it."""
+        pinned: list[tuple[str, float]] = []
+        chosen_docs = {self._doc_of[cid] for cid, _ in chosen}
+        for reference in find_references(query)[: max(1, k - 1)]:
+            candidates = self.references.chunks(reference, allowed) or []
+            if not candidates or any(cid in candidates for cid, _ in chosen):
+                continue
+            if not reference.act:
+                acts = {self.references.act_of.get(doc) for doc in chosen_docs}
+                candidates = [cid for cid in candidates if self.references.act_of.get(self._doc_of[cid]) in acts] or candidates
+            candidates = [cid for cid in candidates if self.documents[self._doc_of[cid]].lang == lang] or candidates
+            pinned.append((self._best_of(query, candidates, lang), chosen[0][1] if chosen else 1.0))
+        if not pinned:
+            return chosen
+        rest = [(cid, score) for cid, score in chosen if cid not in dict(pinned)]
+        return (pinned + rest)[:k]
+
+    def _best_of(self, query: str, candidates: list[str], lang: str | None) -> str:
+        """The candidate passage that best matches the query: the fusion of its dense and lexical
+        ranks among the candidates with its place in the text (an article's opening paragraph
+        usually states its rule)."""
+        query_vector = self.query_vector(query)
+        vectors = self.version.store.embeddings_for(candidates)
+        dense = sorted(candidates, key=lambda cid: -float(query_vector @ vectors[cid]) if cid in vectors else 1.0)
+        members = set(candidates)
+        lexical = [cid for cid, _ in self.lexical.search(query, len(candidates), allowed=members.__contains__, lang=lang)]
+        fused = weighted_rrf({"dense": dense, "lexical": lexical, "order": candidates},
+                             {"dense": self.settings.dense_weight, "lexical": self.settings.lexical_weight, "order": 1.0},
+                             k=self.settings.rrf_k)
+        return fused[0][0] if fused else candidates[0]
 
     def query_vector(self, text: str) -> Any:
         """The embedding of a query, remembered for the few latest queries: the answerer

@@ -1,0 +1,143 @@
+"""Articles and annexes that a question names (« l'article 14 du règlement sur l'IA »,
+"Annex III of the AI Act"), found by the heading path of the indexed passages.
+
+Semantic search handles these poorly: « article 14 » is two tokens among many, and the
+question's other words pull in the recitals that discuss the same topic. So the retriever
+looks a named article up by its heading and makes sure one of its passages is given to the
+model; and when the named act is indexed but has no such article (« article 120 » of a
+regulation that stops at 113), the answerer refuses instead of quoting whatever is close.
+
+An act is recognised by its official number in a document title (« 2016/679 », « 2024/1689 »),
+written in the question or reached through its common names (`ACT_NAMES`). A reference to an
+act that no document is (« l'article 17 de la loi de bioéthique ») is neither looked up nor
+refused: other documents may quote or discuss it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Common names of acts → the official number their titles carry.
+ACT_NAMES: dict[str, re.Pattern[str]] = {
+    "2016/679": re.compile(r"\b(?:RGPD|GDPR|règlement général sur la protection des données|general data protection regulation)\b", re.I),
+    "2024/1689": re.compile(
+        r"\b(?:AI Act|RIA|IA Act|artificial intelligence act|règlement (?:européen |\(UE\) )?(?:sur l['’]|sur l['’]intelligence artificielle|relatif à l['’]IA|IA\b)|"
+        r"règlement (?:européen )?sur l['’]intelligence artificielle|AI Regulation)",
+        re.I,
+    ),
+}
+_ACT_NUMBER = re.compile(r"\b(\d{4}/\d{2,4})\b")
+# « de la loi… », "of the Directive…": the reference belongs to an act named right after it.
+_OTHER_ACT = re.compile(
+    r"^\s*(?:,\s*)?(?:de la |du |de l['’]|des |of the |of |in the )?(?:loi|code|décret|arrêté|ordonnance|directive|convention|constitution|law|act\b|decree|directive|treaty|traité)",
+    re.I,
+)
+_ROMAN = "IVXLC"
+_REFERENCE = re.compile(
+    r"\b(?P<kind>articles?|art\.|annexes?|annex)\s*(?P<number>\d{1,3}|[IVXLC]{1,6})\b(?!\s*[/.]\d)",
+    re.I,
+)
+# « articles 13 et 14 », "Articles 13, 14 and 15": the numbers after the first one.
+_MORE_NUMBERS = re.compile(r"(?:\s*(?:,|et|and|ou|or)\s*(\d{1,3}|[IVXLC]{1,6})\b(?!\s*[/.]\d))+")
+_HEADING = re.compile(r"^\s*(?P<kind>article|annexe?)\s+(?P<number>\d{1,3}|[IVXLC]{1,6})\b", re.I)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One article or annex named in a question; `act` is an official number, "" for
+    "whichever act holds it", None for an act that no indexed document is."""
+
+    kind: str  # "article" or "annex"
+    number: str
+    act: str | None
+    label: str  # as written in the question
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What a heading must match."""
+        return self.kind, self.number
+
+
+def _kind(word: str) -> str:
+    return "annex" if word.lower().startswith("annex") else "article"
+
+
+def _number(text: str, kind: str) -> str | None:
+    """Arabic numbers for articles, Roman numerals for annexes; None for anything else."""
+    if text.isdigit():
+        return str(int(text)) if kind == "article" else None
+    upper = text.upper()
+    if kind == "annex" and text == upper and all(c in _ROMAN for c in upper):
+        return upper
+    return None
+
+
+def acts_named(question: str) -> set[str]:
+    """Official numbers of the acts a question names, by number or by common name."""
+    found = set(_ACT_NUMBER.findall(question))
+    found |= {number for number, pattern in ACT_NAMES.items() if pattern.search(question)}
+    return found
+
+
+def find_references(question: str) -> list[Reference]:
+    """The articles and annexes a question names, in order, without repeats."""
+    acts = acts_named(question)
+    found: list[Reference] = []
+    for match in _REFERENCE.finditer(question):
+        kind = _kind(match["kind"])
+        word = match["kind"][:-1] if match["kind"].lower().endswith("s") else match["kind"]
+        more = _MORE_NUMBERS.match(question, match.end())
+        numbers = [match["number"], *(re.findall(r"\d{1,3}|[IVXLC]{1,6}", more.group(0)) if more else [])]
+        after = question[(more or match).end() : (more or match).end() + 80]
+        after_acts = acts_named(after[:60])
+        if after_acts:
+            act: str | None = sorted(after_acts)[0]
+        elif _OTHER_ACT.match(re.sub(r"^\s*(?:\(\d+\)|,?\s*(?:paragraphe|paragraph|point|§)\s*\d+\w?)", "", after)):
+            act = None
+        elif len(acts) == 1:
+            act = next(iter(acts))
+        else:
+            act = ""
+        for written in numbers:
+            number = _number(written, kind)
+            reference = Reference(kind, number, act, f"{word} {written}") if number else None
+            if reference and reference not in found:
+                found.append(reference)
+    return found
+
+
+class ReferenceTable:
+    """Which passages each document's articles and annexes span, read from heading paths."""
+
+    def __init__(self, titles: dict[str, str], headings: Iterable[tuple[str, str, list[str]]]) -> None:
+        """`titles`: doc_id → title; `headings`: (chunk_id, doc_id, heading_path) for every passage."""
+        self.act_of = {doc_id: (_ACT_NUMBER.findall(title) or [None])[0] for doc_id, title in titles.items()}
+        self._chunks: dict[tuple[str, str, str], list[str]] = {}
+        for chunk_id, doc_id, path in headings:
+            for heading in path:
+                match = _HEADING.match(heading)
+                if match is None:
+                    continue
+                kind = _kind(match["kind"])
+                number = _number(match["number"], kind)
+                if number is not None:
+                    self._chunks.setdefault((doc_id, kind, number), []).append(chunk_id)
+
+    def documents_for(self, reference: Reference, allowed: set[str]) -> list[str]:
+        """The allowed documents the reference may point into: those of its act, or, for a
+        reference to no act in particular, those with headings of that kind."""
+        if reference.act is None:
+            return []
+        if reference.act:
+            return sorted(d for d in allowed if self.act_of.get(d) == reference.act)
+        return sorted({doc for doc, kind, _ in self._chunks if kind == reference.kind and doc in allowed})
+
+    def chunks(self, reference: Reference, allowed: set[str]) -> list[str] | None:
+        """The passages of the referenced article or annex in the allowed documents; None when
+        the question does not say which of our documents it means (nothing to check)."""
+        documents = self.documents_for(reference, allowed)
+        if not documents:
+            return None
+        return [cid for doc in documents for cid in self._chunks.get((doc, *reference.key), [])]

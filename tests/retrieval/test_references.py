@@ -1,0 +1,148 @@
+"""Named articles and annexes: read from the question, looked up by heading, given to the model
+first; an article that the named act does not have is refused without calling the model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.engines.chat_fake import FakeChatModel
+from assistant.engines.embed_hash import HashEmbedder
+from assistant.retrieval.references import Reference, ReferenceTable, find_references
+from assistant.services import build_services
+from ingest.pipeline import Ingestor
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Que dit l'article 120 du règlement (UE) 2024/1689 ?", [("article", "120", "2024/1689")]),
+        ("What does Article 105 of the GDPR say?", [("article", "105", "2016/679")]),
+        ("Que prévoit l'article 14 du règlement sur l'IA ?", [("article", "14", "2024/1689")]),
+        ("When does Article 6(1) of the AI Act apply?", [("article", "6", "2024/1689")]),
+        ("Que disent les articles 13 et 14 du RGPD ?", [("article", "13", "2016/679"), ("article", "14", "2016/679")]),
+        ("Quels domaines liste l'annexe III ?", [("annex", "III", "")]),
+        ("Depuis quand l'article 4 du règlement s'applique-t-il ?", [("article", "4", "")]),
+        # An act that no title number reaches: nothing to look up or refuse.
+        ("Que dit l'article 17 de la loi de bioéthique ?", [("article", "17", None)]),
+        ("Que prévoit l'article 6 du décret n° 2002-9 ?", [("article", "6", None)]),
+        # Not references: an act number, a procedure's annex numbered in digits, a code article.
+        ("Que dit le règlement 2016/679 ?", []),
+        ("Où trouver l'annexe 2 de la procédure ?", []),
+        ("Que dit l'article L. 1111-2 du code de la santé publique ?", []),
+    ],
+)
+def test_references_are_read_with_the_act_they_belong_to(question: str, expected: list[tuple[str, str, str | None]]) -> None:
+    assert [(r.kind, r.number, r.act) for r in find_references(question)] == expected
+
+
+def test_the_table_tells_a_missing_article_from_an_act_it_cannot_check() -> None:
+    table = ReferenceTable(
+        {"ria": "Règlement (UE) 2024/1689 sur l'IA", "charte": "Charte IA"},
+        [("c1", "ria", ["CHAPITRE III", "Article 14 — Contrôle humain"]), ("c2", "ria", ["ANNEXE III — Systèmes à haut risque"]),
+         ("c3", "charte", ["4. Garantie humaine"])],
+    )
+    allowed = {"ria", "charte"}
+    assert table.chunks(Reference("article", "14", "2024/1689", "article 14"), allowed) == ["c1"]
+    assert table.chunks(Reference("annex", "III", "", "annexe III"), allowed) == ["c2"]
+    assert table.chunks(Reference("article", "120", "2024/1689", "article 120"), allowed) == []
+    assert table.chunks(Reference("article", "9", "2016/679", "article 9"), allowed) is None  # act not indexed
+    assert table.chunks(Reference("article", "17", None, "article 17"), allowed) is None
+    assert table.chunks(Reference("article", "14", "2024/1689", "article 14"), {"charte"}) is None  # filtered out
+
+
+REGLEMENT = """---
+title: Règlement (UE) 2099/7 relatif aux comités de test
+kind: reglementation
+---
+
+# Article 1 — Objet
+
+Le présent texte fixe les règles applicables aux instances d'essai.
+
+# Article 2 — Composition
+
+Chaque instance comprend un président et trois membres nommés pour quatre ans.
+
+# Article 3 — Sanctions
+
+Les manquements sont passibles d'une amende administrative.
+"""
+
+CHARTE = """---
+title: Charte des comités
+kind: charte
+---
+
+# Comités
+
+Le comité de pilotage, institué en application de l'article 2 du règlement (UE) 2099/7, se réunit une fois par trimestre.
+
+# Réunions du comité
+
+Les réunions du comité de pilotage prévues par l'article 2 du règlement (UE) 2099/7 font l'objet d'un compte rendu rédigé par le secrétariat du comité.
+"""
+
+
+PROCEDURE = """---
+title: Procédure du secrétariat des comités
+kind: procedure
+---
+
+# Compte rendu
+
+Le secrétariat rédige le compte rendu de chaque réunion du comité de pilotage (article 2 du règlement (UE) 2099/7) et le diffuse.
+"""
+
+
+@pytest.fixture
+def services(fake_settings, tmp_path: Path):  # type: ignore[no-untyped-def]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "reglement.md").write_text(REGLEMENT, encoding="utf-8")
+    (corpus / "charte.md").write_text(CHARTE, encoding="utf-8")
+    (corpus / "procedure.md").write_text(PROCEDURE, encoding="utf-8")
+    Ingestor(fake_settings, HashEmbedder).sync(corpus)
+
+    def make(model: FakeChatModel, follow: bool = True):  # type: ignore[no-untyped-def]
+        settings = fake_settings.model_copy(deep=True)
+        settings.retrieval.follow_references = follow
+        settings.retrieval.top_k = 2
+        return build_services(settings, chat_model=model, embedder=HashEmbedder())
+
+    return make
+
+
+QUESTION = "Qui réunit le comité de pilotage et rédige le compte rendu des réunions du comité, d'après l'article 2 du règlement (UE) 2099/7 ?"
+
+
+def test_the_named_article_is_given_first(services) -> None:  # type: ignore[no-untyped-def]
+    passages = services(FakeChatModel(["x"])).answerer.retriever.search(QUESTION, lang="fr")
+    assert passages[0].chunk.heading_path[-1:] == ["Article 2 — Composition"]
+    assert len(passages) == 2
+
+
+def test_without_following_references_the_words_of_the_question_decide(services) -> None:  # type: ignore[no-untyped-def]
+    # The charter shares more words with the question: the article is lost without the lookup.
+    passages = services(FakeChatModel(["x"]), follow=False).answerer.retriever.search(QUESTION, lang="fr")
+    assert ["Article 2 — Composition"] not in [p.chunk.heading_path[-1:] for p in passages]
+
+
+def test_an_article_the_named_act_does_not_have_is_refused_without_the_model(services) -> None:  # type: ignore[no-untyped-def]
+    model = FakeChatModel(["L'article 9 prévoit une amende de 10 000 euros [1]."])
+    svc = services(model)
+    answer = svc.answerer.answer("Que prévoit l'article 9 du règlement (UE) 2099/7 sur les sanctions des comités ?")
+    assert answer.refused and answer.refusal_reason == "missing_reference" and model.calls == []
+    assert answer.text.startswith("Je ne trouve pas cette information dans les documents indexés. "
+                                  "Le texte cité, tel qu'il est indexé, ne contient pas d'article 9.")
+    # The same question about an article it has goes on to the model.
+    svc.answerer.answer("Que prévoit l'article 3 du règlement (UE) 2099/7 sur les sanctions des comités ?")
+    assert len(model.calls) == 1
+
+
+def test_an_article_of_an_act_not_indexed_is_not_refused_for_that(services) -> None:  # type: ignore[no-untyped-def]
+    svc = services(FakeChatModel(["x"]))
+    assert svc.answerer.retriever.missing_references("Que dit l'article 9 du RGPD sur les comités ?") == []
+    assert svc.answerer.retriever.missing_references("Que dit l'article 9 du règlement (UE) 2099/7 ?") == ["article 9"]
+
