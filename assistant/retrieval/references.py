@@ -29,9 +29,11 @@ ACT_NAMES: dict[str, re.Pattern[str]] = {
     ),
 }
 _ACT_NUMBER = re.compile(r"\b(\d{4}/\d{2,4})\b")
-# « de la loi… », "of the Directive…": the reference belongs to an act named right after it.
+# « de la loi… », « de la charte… », "of the Directive…": the reference belongs to another text,
+# named right after it.
 _OTHER_ACT = re.compile(
-    r"^\s*(?:,\s*)?(?:de la |du |de l['’]|des |of the |of |in the )?(?:loi|code|décret|arrêté|ordonnance|directive|convention|constitution|law|act\b|decree|directive|treaty|traité)",
+    r"^\s*(?:,\s*)?(?:de la |du |de l['’]|des |of the |of |in the )?(?:loi|code|décret|arrêté|ordonnance|directive|convention|constitution|law|act\b|decree|directive|treaty|traité|"
+    r"charte|procédure|note|guide|règlement intérieur|contrat|charter|procedure|policy|contract)",
     re.I,
 )
 _ROMAN = "IVXLC"

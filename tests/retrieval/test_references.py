@@ -27,6 +27,7 @@ from ingest.pipeline import Ingestor
         # An act that no title number reaches: nothing to look up or refuse.
         ("Que dit l'article 17 de la loi de bioéthique ?", [("article", "17", None)]),
         ("Que prévoit l'article 6 du décret n° 2002-9 ?", [("article", "6", None)]),
+        ("Que dit l'article 2 de la charte informatique ?", [("article", "2", None)]),
         # Not references: an act number, a procedure's annex numbered in digits, a code article.
         ("Que dit le règlement 2016/679 ?", []),
         ("Où trouver l'annexe 2 de la procédure ?", []),
