@@ -67,7 +67,7 @@ def main(argv: list[str]) -> int:
         total.append(answer.timings["total_s"])
         if engine is None:
             continue
-        messages, _ = services.answerer._messages(row["question"], answer.retrieved, answer.lang)  # noqa: SLF001 - same prompt
+        messages = services.answerer.prompt_messages(row["question"], answer.retrieved, answer.lang)  # the same prompt
         n_tokens = max(1, len(engine.tokenize(answer.raw_model_output.encode(), add_bos=False)))
         prime(row["lang"])
         started = time.perf_counter()

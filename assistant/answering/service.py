@@ -203,7 +203,10 @@ class Answerer:
         cfg = self.settings.answer
         return best_dense >= cfg.refuse_below_dense or coverage >= cfg.refuse_below_coverage
 
-    def _messages(self, question: str, passages: list[Passage], lang: str) -> tuple[list[ChatMessage], list[str]]:
+    def prompt_messages(self, question: str, passages: list[Passage], lang: str) -> list[ChatMessage]:
+        """The system rules and the user turn: what the model reads of each passage (its key
+        statements, or an excerpt), then the question. Public so the latency benchmark times
+        bare llama.cpp on the very prompt an answer sends."""
         cfg = self.settings.answer
         if cfg.source_statements:
             shown = statements_by_passage(question, passages, lang, cfg.source_statements)
@@ -217,11 +220,11 @@ class Answerer:
             for i, (p, text) in enumerate(zip(passages, shown, strict=True), start=1)
         ]
         system, user = self.prompt(lang).render(sources="\n\n".join(blocks), question=as_data(question))
-        return [ChatMessage("system", system), ChatMessage("user", user)], shown
+        return [ChatMessage("system", system), ChatMessage("user", user)]
 
     def _generate(self, answer: Answer, question: str, passages: list[Passage], lang: str,
                   timings: dict[str, float], started: float) -> Iterator[Event]:
-        messages, shown = self._messages(question, passages, lang)
+        messages = self.prompt_messages(question, passages, lang)
         prompt = self.prompt(lang)
         # The reader sees only what the guard releases; the passages (whole, not only what the model
         # read of them) and the question may be repeated verbatim.
