@@ -93,6 +93,7 @@ def test_the_report_of_a_no_llm_run_names_the_answers_without_the_model(tiny, co
     write_report(out)
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "- **Réponses sans le modèle de langue (« mode dégradé »)** : l'évaluation a été lancée avec `--no-llm`" in report
+    assert "recopie mot pour mot jusqu'à trois phrases clés des passages retrouvés" in report  # as many as `garant ask` quotes
     assert "| Réponses sans modèle (passages recopiés) contenant les éléments attendus | 100,0 % | [43,9 % ; 100,0 %] | 3 |" in report
     assert "| Questions hors documents correctement refusées | 100,0 % | [20,7 % ; 100,0 %] | 1 |" in report
     assert "| Refus à tort (les documents contenaient la réponse) | 0,0 % | [0,0 % ; 56,2 %] | 3 |" in report
