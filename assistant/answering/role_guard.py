@@ -3,7 +3,8 @@ its instructions or set-up, play someone else, write, translate or summarise thi
 to the documents, act as a prescriber or advise on a medicine, on personal legal or money
 matters, do homework): they are refused before retrieval, without calling the model. Patterns
 in French and English. Off-topic questions that ask nothing of the kind (a football score, the
-weather) are left to the evidence gate, which finds no close passage. A writing request is recognised by its form (the
+weather) are left to the evidence gate, which finds no close passage, and to `role_examples`,
+which recognises by resemblance the phrasings these patterns miss. A writing request is recognised by its form (the
 sentence opens with the verb, after an optional « peux-tu », « can you »…), so a question
 about the same words (« Qui rédige le compte rendu du CREX ? ») is not.
 
@@ -71,7 +72,8 @@ _REQUESTS = [
     rf"{_ASK}\b{_MAKE}\b(-moi|-nous| moi| nous| me| us)?.{{0,30}}\b{_WORK}\b",
     rf"{_ASK}\b(traduis|traduisez|traduire|translate)\b",
     # help writing something, or a text the user brings to be summarised or translated
-    r"\b(m'aider a|aide-moi a|aidez-moi a|help me)\b.{0,15}\b(rediger|ecrire|composer|write|draft)\b",
+    # (asked of the assistant: « Peux-tu m'aider à rédiger… », not « un outil d'IA pour m'aider à rédiger… »)
+    rf"{_ASK}(?:please |s'il te plait,? )?\b(m'aider a|aider a|aide-moi a|aidez-moi a|help me)\b.{{0,15}}\b(rediger|ecrire|composer|write|draft)\b",
     r"\b(tu peux|peux-tu|pourrais-tu|can you|could you)\b.{0,5}\b(l'ecrire|le rediger|la rediger|write it|draft it)\b",
     r"\b(voici|here is|here's|ci-dessous|below)\b.{0,80}\b(resume|resumer|resumes|summary|summari[sz]e|traduis|traduire|translate)\b",
     r"\b(resume|resumer|summari[sz]e|traduis|traduire|translate)\w*\b.{0,40}\b(ce texte|this text|the following|ci-dessous|suivant)\b",
