@@ -124,6 +124,16 @@ class AnswerSettings(_Section):
     quote_when_model_declines: bool = Field(True, description="When the model declines or writes nothing the passages support, quote the key passage (labelled) instead of refusing...")
     quote_min_dense: float = Field(0.3, ge=-1, le=1, description="...only when the best passage's cosine similarity reaches this...")
     quote_min_coverage: float = Field(0.45, ge=0, le=1, description="...and this share of the question's content words occur in the passages (else: refusal).")
+    role_examples: bool = Field(
+        True,
+        description="Also refuse a question that resembles the examples of role-leaving requests more than the staff questions that look like them "
+        "(`prompts/role-examples.jsonl`), where the patterns miss a new phrasing; on only with an embedder it was measured for (USE) or a margin below.",
+    )
+    role_examples_margin: float | None = Field(
+        None, ge=-1, le=1,
+        description="Margin of that check (mean similarity to the 3 closest attacks minus to the 3 closest look-alikes); empty: the one measured "
+        "for the embedder (USE: 0.02), off for an embedder never measured. Measure again before setting it for another embedder.",
+    )
     history_turns: int = Field(1, ge=0, le=5, description="Previous questions of the conversation added to retrieval for follow-up questions.")
 
 

@@ -37,6 +37,7 @@ from assistant.answering.model import (
     Answer,
 )
 from assistant.answering.output_guard import LeakDetector, OutputGuard, neutralise
+from assistant.answering.role_examples import CALIBRATED_MARGINS, RoleExamples, load_examples
 from assistant.answering.role_guard import leaves_role, without_instructions
 from assistant.answering.validation import clean_question
 from assistant.engines.chat import ChatMessage, ChatModel, GenerationTimeout
@@ -69,12 +70,32 @@ class Answerer:
         self._chat_model = chat_model
         self._prompts: dict[str, PromptTemplate] = {}
         self._detector: LeakDetector | None = None
+        self._role_examples: RoleExamples | None = None
 
     def prompt(self, lang: str) -> PromptTemplate:
         """The answer prompt for a language (read once)."""
         if lang not in self._prompts:
             self._prompts[lang] = load_prompt("answer", lang, canary=home_canary(self.settings.home))
         return self._prompts[lang]
+
+    def role_examples(self) -> RoleExamples | None:
+        """The resemblance check of role-leaving requests, when it is on and a margin is known
+        for the embedder (built once; its examples are embedded on first use)."""
+        cfg = self.settings.answer
+        if not cfg.role_examples:
+            return None
+        if self._role_examples is None:
+            margin = cfg.role_examples_margin
+            if margin is None:
+                margin = CALIBRATED_MARGINS.get(self.retriever.embedder.info.weights_sha256)
+            if margin is None:
+                return None
+            self._role_examples = RoleExamples(self.retriever.embedder.embed_query, load_examples(), margin)
+        return self._role_examples
+
+    def _resembles_role_leaving(self, question: str) -> bool:
+        examples = self.role_examples()
+        return examples is not None and examples.leaves_role(self.retriever.query_vector(question))
 
     def answer(self, question: str, **kwargs: Any) -> Answer:
         """The final answer (consumes `stream`)."""
@@ -114,9 +135,10 @@ class Answerer:
         question = clean_question(question, self.settings.server.max_question_chars)
         lang = lang if lang in ("fr", "en") else detect_language(question, self.settings.language)
         meta = self.retriever.version.meta
-        if leaves_role(question):
+        role = "role" if leaves_role(question) else "role_resemblance" if self._resembles_role_leaving(question) else None
+        if role:
             answer = Answer(question=question, lang=lang, text=ROLE_REFUSAL[lang], retrieved=[], refused=True,
-                            refusal_reason="role", index_version=self.retriever.version.version_id,
+                            refusal_reason=role, index_version=self.retriever.version.version_id,
                             corpus_version=meta.get("corpus_sha256"), prompt_version=self.prompt(lang).version)
             answer.timings = {"retrieval_s": 0.0, "total_s": time.perf_counter() - started}
             yield Event("sources", [])
