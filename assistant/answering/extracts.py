@@ -11,6 +11,7 @@ import re
 
 from assistant.retrieval.analysis import analyse
 from assistant.retrieval.hybrid import Passage
+from assistant.retrieval.references import without_references
 
 # A statement ends with its sentence (or line): a clause after « ; » or « : » stays with what it
 # completes (« il rend un avis écrit dans un délai de 15 jours ouvrés », « : objectif 90 % »).
@@ -146,10 +147,18 @@ def excerpt(text: str, query_terms: set[str], budget: int, lang: str) -> str:
     return " ".join(sentences[start : end + 1])[:budget]
 
 
+def quote_terms(question: str, lang: str) -> set[str]:
+    """The question's words that a quoted sentence should share: without the articles and acts
+    it names when anything is left (every sentence citing « l'article 14 du règlement » shares
+    those; the pinned article's sentence on « biais d'automatisation » shares what is asked)."""
+    asked = set(analyse(without_references(question), lang))
+    return asked or set(analyse(question, lang))
+
+
 def _scored(question: str, passages: list[Passage], lang: str) -> list[tuple[float, int, int, str]]:
     """(score, source number, place in its passage, sentence) of every statement of `passages`
     sharing a content word with the question, best first (stable: ties keep the reading order)."""
-    terms = set(analyse(question, lang))
+    terms = quote_terms(question, lang)
     units = [(number, statements(passage.chunk.text)) for number, passage in enumerate(passages, start=1)]
     # a list introduction that ends one passage and leads its items in another is quoted with them only
     joined = {unit for _, found in units for unit in found if ": " in unit}
@@ -198,5 +207,5 @@ def statements_by_passage(question: str, passages: list[Passage], lang: str, lim
     for number, passage in enumerate(passages, start=1):
         units = sorted((place, sentence) for _, n, place, sentence in chosen if n == number)
         shown.append("\n".join(sentence for _, sentence in units) if units
-                     else excerpt(passage.chunk.text, set(analyse(question, lang)), FALLBACK_EXCERPT_CHARS, lang))
+                     else excerpt(passage.chunk.text, quote_terms(question, lang), FALLBACK_EXCERPT_CHARS, lang))
     return shown

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 ACT_NAMES: dict[str, re.Pattern[str]] = {
     "2016/679": re.compile(r"\b(?:RGPD|GDPR|règlement général sur la protection des données|general data protection regulation)\b", re.I),
     "2024/1689": re.compile(
-        r"\b(?:AI Act|RIA|IA Act|artificial intelligence act|règlement (?:européen |\(UE\) )?(?:sur l['’]|sur l['’]intelligence artificielle|relatif à l['’]IA|IA\b)|"
-        r"règlement (?:européen )?sur l['’]intelligence artificielle|AI Regulation)",
+        r"\b(?:AI Act|RIA|IA Act|artificial intelligence act|AI Regulation|"
+        r"règlement (?:européen |\(UE\) )?(?:sur l['’]intelligence artificielle|sur l['’]IA|relatif à l['’]IA|IA))\b",
         re.I,
     ),
 }
@@ -108,6 +108,36 @@ def find_references(question: str) -> list[Reference]:
             if reference and reference not in found:
                 found.append(reference)
     return found
+
+
+# What follows a reference and names its act: « (1) du règlement (UE) 2024/1689 », "of the Regulation".
+_ACT_AFTER = re.compile(
+    r"\s*(?:\(\d+\)\s*)?(?:,\s*)?(?:du |de la |de l['’]|des |of the |of |in the |under the )?"
+    r"(?:règlement|regulation|directive)?\s*(?:\((?:UE|EU)\)\s*)?(?:n°\s*)?(?:\d{4}/\d{2,4})?",
+    re.I,
+)
+
+
+_ACT_LEAD = re.compile(r"\s*(?:\(\d+\)\s*)?(?:,\s*)?(?:du |de la |de l['’]|des |of the |of |in the |under the )?", re.I)
+
+
+def without_references(question: str) -> str:
+    """The question without the articles and annexes it names and the act named right after
+    them: what it asks about, for choosing the sentences to quote (« biais d'automatisation »,
+    not « article 14 du règlement », which every sentence citing the article shares)."""
+    pieces: list[str] = []
+    position = 0
+    for match in _REFERENCE.finditer(question):
+        if match.start() < position:
+            continue
+        pieces.append(question[position : match.start()])
+        more = _MORE_NUMBERS.match(question, match.end())
+        end = more.end() if more else match.end()
+        lead = _ACT_LEAD.match(question, end).end()  # type: ignore[union-attr]  # matches the empty string at worst
+        named = [m.end() for m in (pattern.match(question, lead) for pattern in ACT_NAMES.values()) if m]
+        position = max(named) if named else _ACT_AFTER.match(question, end).end()  # type: ignore[union-attr]
+    pieces.append(question[position:])
+    return re.sub(r"\s+", " ", "".join(pieces)).strip()
 
 
 class ReferenceTable:

@@ -154,3 +154,17 @@ def test_a_sentence_taken_from_a_longer_quotation_shows_no_lone_quotation_mark()
     text = "« Cette mise en place permet un gain de temps de plus de 75 % pour nos cadres. Elle nous permet d'anticiper. »"
     assert statements(text) == ["Cette mise en place permet un gain de temps de plus de 75 % pour nos cadres.", "Elle nous permet d'anticiper."]
     assert statements("Le document porte la mention « Copie non maîtrisée ».") == ["Le document porte la mention « Copie non maîtrisée »."]
+
+
+def test_a_question_naming_an_article_quotes_what_it_asks_not_the_sentences_citing_the_article() -> None:
+    from assistant.answering.extracts import key_extracts, quote_terms
+
+    citing = passage("Règlement (UE) 2024/1689 sur l'intelligence artificielle, articles 4, 14 et 26 : l'établissement applique ces "
+                     "obligations à l'outil de planning.")
+    article = passage("Les personnes chargées du contrôle humain ont conscience d'une éventuelle tendance à se fier excessivement "
+                      "aux sorties du système (biais d'automatisation).")
+    question = "Qu'appelle-t-on « biais d'automatisation » dans l'article 14 du règlement sur l'IA ?"
+    quoted = [s for _, s in key_extracts(question, [citing, article], "fr", limit=1, within=2)]  # type: ignore[list-item]
+    assert quoted == [article.chunk.text]
+    # a question made only of the reference keeps its words (something must be scored)
+    assert quote_terms("Que dit l'article 5 du RGPD ?", "fr") != set()

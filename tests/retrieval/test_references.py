@@ -9,7 +9,7 @@ import pytest
 
 from assistant.engines.chat_fake import FakeChatModel
 from assistant.engines.embed_hash import HashEmbedder
-from assistant.retrieval.references import Reference, ReferenceTable, find_references
+from assistant.retrieval.references import Reference, ReferenceTable, find_references, without_references
 from assistant.services import build_services
 from ingest.pipeline import Ingestor
 
@@ -36,6 +36,21 @@ from ingest.pipeline import Ingestor
 )
 def test_references_are_read_with_the_act_they_belong_to(question: str, expected: list[tuple[str, str, str | None]]) -> None:
     assert [(r.kind, r.number, r.act) for r in find_references(question)] == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("Qu'appelle-t-on « biais d'automatisation » dans l'article 14 du règlement sur l'IA ?", "Qu'appelle-t-on « biais d'automatisation » dans l' ?"),
+        ("Which data are special under Article 9 of the GDPR?", "Which data are special under ?"),
+        ("When do the obligations of Article 6(1) of the AI Act apply?", "When do the obligations of apply?"),
+        ("Que disent les articles 13 et 14 du règlement (UE) 2016/679 sur l'information ?", "Que disent les sur l'information ?"),
+        # an act named without an article is part of what is asked
+        ("Is triage software high-risk under the AI Act?", "Is triage software high-risk under the AI Act?"),
+    ],
+)
+def test_the_words_asked_about_are_the_question_without_its_references(question: str, asked: str) -> None:
+    assert without_references(question) == asked
 
 
 def test_the_table_tells_a_missing_article_from_an_act_it_cannot_check() -> None:
