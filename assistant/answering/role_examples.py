@@ -60,6 +60,10 @@ class RoleExamples:
         self._attack: np.ndarray | None = None
         self._lock = threading.Lock()
 
+    def prepare(self) -> None:
+        """Embed the examples now (a server does it at start, so the first question does not wait)."""
+        self._ready()
+
     def _ready(self) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:
             if self._vectors is None:

@@ -43,6 +43,20 @@ def test_a_question_closer_to_the_attacks_by_more_than_the_margin_leaves_the_rol
     assert RoleExamples(_embed, _examples(), margin=0.0).leaves_role(between)
 
 
+def test_the_examples_are_embedded_once_when_prepared_or_at_first_use() -> None:
+    calls: list[str] = []
+
+    def counting(text: str) -> np.ndarray:
+        calls.append(text)
+        return _embed(text)
+
+    examples = RoleExamples(counting, _examples(), margin=0.1)
+    assert calls == []  # nothing at construction
+    examples.prepare()
+    examples.leaves_role(_embed("attack one"))
+    assert sorted(calls) == sorted(VECTORS)
+
+
 def test_examples_need_both_kinds() -> None:
     with pytest.raises(ValueError):
         RoleExamples(_embed, [(text, True) for text in VECTORS], margin=0.1)
