@@ -93,9 +93,14 @@ class Answerer:
             self._role_examples = RoleExamples(self.retriever.embedder.embed_query, load_examples(), margin)
         return self._role_examples
 
-    def _resembles_role_leaving(self, question: str) -> bool:
+    def _resembles_role_leaving(self, question: str, query: str) -> bool:
+        """The question resembles the role-leaving examples, and so does it with the previous
+        question of the conversation (`query`): « Et si je suis malade ce jour-là ? » after a
+        question on the roster is a follow-up, not a request for medical advice."""
         examples = self.role_examples()
-        return examples is not None and examples.leaves_role(self.retriever.query_vector(question))
+        if examples is None or not examples.leaves_role(self.retriever.query_vector(question)):
+            return False
+        return query == question or examples.leaves_role(self.retriever.query_vector(query))
 
     def answer(self, question: str, **kwargs: Any) -> Answer:
         """The final answer (consumes `stream`)."""
@@ -135,7 +140,8 @@ class Answerer:
         question = clean_question(question, self.settings.server.max_question_chars)
         lang = lang if lang in ("fr", "en") else detect_language(question, self.settings.language)
         meta = self.retriever.version.meta
-        role = "role" if leaves_role(question) else "role_resemblance" if self._resembles_role_leaving(question) else None
+        query = " ".join([*(history or [])[-self.settings.answer.history_turns :], question]) if self.settings.answer.history_turns else question
+        role = "role" if leaves_role(question) else "role_resemblance" if self._resembles_role_leaving(question, query) else None
         if role:
             answer = Answer(question=question, lang=lang, text=ROLE_REFUSAL[lang], retrieved=[], refused=True,
                             refusal_reason=role, index_version=self.retriever.version.version_id,
@@ -144,7 +150,6 @@ class Answerer:
             yield Event("sources", [])
             yield Event("final", answer)
             return
-        query = " ".join([*(history or [])[-self.settings.answer.history_turns :], question]) if self.settings.answer.history_turns else question
         passages = self.retriever.search(query, k=k, kinds=kinds, lang=lang)
         timings = {"retrieval_s": time.perf_counter() - started}
         answer = Answer(question=question, lang=lang, text="", retrieved=passages, corpus_version=meta.get("corpus_sha256"),

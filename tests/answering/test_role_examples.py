@@ -120,3 +120,15 @@ def test_with_the_shipped_embedder_attacks_written_apart_are_caught_and_staff_qu
     flagged = [check.leaves_role(embedder.embed_query(r["question"])) for r in rows if r["kind"] == "legit"]
     # measured when calibrated: 47 of 60 attempts (25 by the patterns alone), 0 of 80 staff questions
     assert sum(caught) >= 40 and sum(flagged) == 0
+
+
+def test_a_follow_up_is_judged_with_the_question_before_it(make_services) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    svc = make_services(FakeChatModel(["x"]), margin=0.0)
+    alone = HashEmbedder().embed_query("Et si je suis malade ce jour-là ?")
+    # a stand-in check: only the follow-up read alone resembles the attempts
+    svc.answerer._role_examples = SimpleNamespace(leaves_role=lambda vector: bool(np.allclose(vector, alone)))
+    assert svc.answerer.answer("Et si je suis malade ce jour-là ?").refusal_reason == "role_resemblance"
+    followed = svc.answerer.answer("Et si je suis malade ce jour-là ?", history=["Mon cadre peut-il changer mon planning la veille ?"])
+    assert followed.refusal_reason != "role_resemblance"
