@@ -44,6 +44,10 @@ _REFERENCE = re.compile(
 # « articles 13 et 14 », "Articles 13, 14 and 15": the numbers after the first one.
 _MORE_NUMBERS = re.compile(r"(?:\s*(?:,|et|and|ou|or)\s*(\d{1,3}|[IVXLC]{1,6})\b(?!\s*[/.]\d))+")
 _HEADING = re.compile(r"^\s*(?P<kind>article|annexe?)\s+(?P<number>\d{1,3}|[IVXLC]{1,6})\b", re.I)
+# What follows a reference and names its act: « (1) du règlement (UE) 2024/1689 », "of the Regulation".
+_ACT_LEAD = r"\s*(?:\(\d+\)\s*)?(?:,\s*)?(?:du |de la |de l['’]|des |of the |of |in the |under the )?"
+_ACT_AFTER = re.compile(_ACT_LEAD + r"(?:règlement|regulation|directive)?\s*(?:\((?:UE|EU)\)\s*)?(?:n°\s*)?(?:\d{4}/\d{2,4})?", re.I)
+_ACT_LEAD_RE = re.compile(_ACT_LEAD, re.I)
 
 
 @dataclass(frozen=True)
@@ -110,17 +114,6 @@ def find_references(question: str) -> list[Reference]:
     return found
 
 
-# What follows a reference and names its act: « (1) du règlement (UE) 2024/1689 », "of the Regulation".
-_ACT_AFTER = re.compile(
-    r"\s*(?:\(\d+\)\s*)?(?:,\s*)?(?:du |de la |de l['’]|des |of the |of |in the |under the )?"
-    r"(?:règlement|regulation|directive)?\s*(?:\((?:UE|EU)\)\s*)?(?:n°\s*)?(?:\d{4}/\d{2,4})?",
-    re.I,
-)
-
-
-_ACT_LEAD = re.compile(r"\s*(?:\(\d+\)\s*)?(?:,\s*)?(?:du |de la |de l['’]|des |of the |of |in the |under the )?", re.I)
-
-
 def without_references(question: str) -> str:
     """The question without the articles and annexes it names and the act named right after
     them: what it asks about, for choosing the sentences to quote (« biais d'automatisation »,
@@ -133,7 +126,8 @@ def without_references(question: str) -> str:
         pieces.append(question[position : match.start()])
         more = _MORE_NUMBERS.match(question, match.end())
         end = more.end() if more else match.end()
-        lead = _ACT_LEAD.match(question, end).end()  # type: ignore[union-attr]  # matches the empty string at worst
+        # both patterns match the empty string at worst
+        lead = _ACT_LEAD_RE.match(question, end).end()  # type: ignore[union-attr]
         named = [m.end() for m in (pattern.match(question, lead) for pattern in ACT_NAMES.values()) if m]
         position = max(named) if named else _ACT_AFTER.match(question, end).end()  # type: ignore[union-attr]
     pieces.append(question[position:])
