@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.answering.answer_types import lacks_the_value_asked
 from assistant.answering.citations import check_sentences, is_refusal, split_sentences
 from assistant.answering.extracts import excerpt, key_extracts, statements_by_passage
 from assistant.answering.language import detect_language
@@ -160,6 +161,8 @@ class Answerer:
             self._refuse(answer, "missing_reference", MISSING_REFERENCE_LABEL[lang].format(label=missing[0].lower()))
         elif not passages or not self._enough_evidence(question, passages, lang, answer):
             self._refuse(answer, "no_evidence")
+        elif lacks_the_value_asked(question, [p.chunk.text for p in passages]):
+            self._refuse(answer, "no_value")
         if answer.refused:
             answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
             yield Event("final", answer)

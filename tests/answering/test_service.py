@@ -213,3 +213,12 @@ def test_the_question_is_embedded_once_per_answer(services, monkeypatch: pytest.
     svc.answerer.answer("Quand se réunit le comité de pilotage IA ?")
     svc.close()
     assert calls == ["Quand se réunit le comité de pilotage IA ?"]
+
+
+def test_a_question_about_a_cost_the_passages_do_not_state_is_refused_without_the_model(services) -> None:  # type: ignore[no-untyped-def]
+    model = FakeChatModel(["La formation coûte 3 heures [3]."])
+    answer = services(model).answerer.answer("Combien coûte le module de formation « IA : les essentiels » pour chaque agent ?")
+    assert answer.refused and answer.refusal_reason == "no_value" and model.calls == []
+    assert answer.text.startswith("Je ne trouve pas cette information dans les documents indexés.")
+    # the same passages may answer a question on its length
+    assert services(model).answerer.answer("Combien de temps dure le module de formation « IA : les essentiels » ?").refusal_reason != "no_value"
