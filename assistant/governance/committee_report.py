@@ -114,6 +114,7 @@ def _summary(report: Report) -> list[tuple[str, str]]:
     return [
         ("Questions posées", str(report.stats["questions"])),
         ("Refus (les documents ne permettaient pas de répondre)", rates["refused"].text()),
+        ("Motifs des refus", _reasons(report.stats.get("refusals_by_reason", {}))),
         ("Réponses en mode dégradé (passages seuls, sans rédaction par le modèle)", rates["degraded"].text()),
         ("Réponses ayant reçu un retour du personnel", rates["feedback"].text()),
         ("Avis négatifs parmi les avis donnés", rates["negative"].text()),
@@ -121,6 +122,26 @@ def _summary(report: Report) -> list[tuple[str, str]]:
          f"{rates['flagged'].text()} — dont {reviewed} revu(s) par le comité"),
         ("Intégrité du journal", _integrity_verdict(report.verification)),
     ]
+
+
+# Why Garant refused, in the committee's words (see `Answerer`); "unknown": rows logged before the reason was.
+REFUSAL_REASONS = {
+    "no_evidence": "aucun passage assez proche de la question",
+    "model": "le modèle a jugé que les passages ne répondaient pas",
+    "unsupported": "réponse du modèle non vérifiable dans les passages",
+    "role": "demande hors du rôle de l'assistant (motif reconnu)",
+    "role_resemblance": "demande hors du rôle de l'assistant (ressemblance avec des exemples)",
+    "missing_reference": "article cité absent du texte visé",
+    "no_value": "montant demandé absent des documents",
+    "withheld": "réponse retenue (elle reprenait les consignes internes)",
+    "unknown": "motif non enregistré (questions antérieures à son enregistrement)",
+}
+
+
+def _reasons(counts: dict[str, int]) -> str:
+    if not counts:
+        return "aucun refus"
+    return " ; ".join(f"{REFUSAL_REASONS.get(reason, reason)} : {n}" for reason, n in counts.items())
 
 
 def _integrity_verdict(verification: Verification | None) -> str:

@@ -174,3 +174,11 @@ def m005_chain(db: sqlite3.Connection) -> None:
         )""")
     db.execute("CREATE INDEX chain_row ON chain(table_name, row_key)")
     chain_existing(db)
+
+
+@migration
+def m006_refusal_reason(db: sqlite3.Connection) -> None:
+    """Why an answer was refused (role, role_resemblance, missing_reference, no_evidence,
+    no_value, model, unsupported, withheld), or why the model's text gave way to quotes; NULL for
+    the rows written before (their chain digests are unchanged: NULL columns are left out)."""
+    db.execute("ALTER TABLE interactions ADD COLUMN refusal_reason TEXT")

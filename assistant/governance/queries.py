@@ -93,7 +93,8 @@ def list_interactions(db: sqlite3.Connection | None, *, flagged: bool | None = N
 def dashboard(db: sqlite3.Connection | None, now: datetime, days: int = 30, top: int = 10,
               until: datetime | date | None = None) -> dict[str, Any]:
     """Dashboard figures over the last `days` days: questions per day, refusal, degraded and
-    feedback rates, most cited documents, most frequent refused questions (normalised).
+    feedback rates, refusals by reason, most cited documents, most frequent refused questions
+    (normalised).
     `until` (exclusive) bounds the period for a report on past dates (`now` then being its last
     moment); without it, everything from the first day on counts."""
     start_day = (now - timedelta(days=days - 1)).date() if days > 0 else now.date()
@@ -107,7 +108,7 @@ def dashboard(db: sqlite3.Connection | None, now: datetime, days: int = 30, top:
                            "redaction_failed": 0, "refusal_rate": 0.0, "degraded_rate": 0.0,
                            "feedback": {"interactions_with_feedback": 0, "feedback_rate": 0.0, "positive": 0,
                                         "negative": 0, "negative_rate": 0.0, "by_category": {}},
-                           "most_cited_documents": [], "top_refused_questions": []}
+                           "most_cited_documents": [], "top_refused_questions": [], "refusals_by_reason": {}}
     if db is None:
         out["per_day"] = [{"day": d} | v for d, v in per_day.items()]
         return out
@@ -125,6 +126,10 @@ def dashboard(db: sqlite3.Connection | None, now: datetime, days: int = 30, top:
     cited = db.execute(
         "SELECT c.doc_id, COUNT(DISTINCT c.interaction_id) AS n FROM citations c JOIN interactions i ON i.id = c.interaction_id "
         f"WHERE {period} AND c.cited = 1 GROUP BY c.doc_id ORDER BY n DESC, c.doc_id LIMIT ?", (*bounds, top)).fetchall()
+    reasons = db.execute(
+        f"SELECT refusal_reason, COUNT(*) AS n FROM interactions i WHERE {period} AND refused = 1 "
+        "GROUP BY refusal_reason ORDER BY n DESC, refusal_reason", bounds).fetchall()
+    out["refusals_by_reason"] = {r["refusal_reason"] or "unknown": r["n"] for r in reasons}
     refused_questions = [r[0] for r in db.execute(
         f"SELECT question_redacted FROM interactions i WHERE {period} AND refused = 1 AND question_redacted IS NOT NULL",
         bounds)]

@@ -46,7 +46,8 @@ def interaction_rows(answer: Answer, session_hash: str, created_at: str, setting
     row = {
         "id": answer.id, "created_at": created_at, "session_hash": session_hash,
         "question_redacted": question, "answer_redacted": text, "lang": answer.lang,
-        "refused": int(answer.refused), "degraded": int(answer.degraded), "redaction_failed": int(failed),
+        "refused": int(answer.refused), "refusal_reason": answer.refusal_reason, "degraded": int(answer.degraded),
+        "redaction_failed": int(failed),
         "redaction_counts": json.dumps(counts, sort_keys=True), "prompt_version": answer.prompt_version,
         "model_name": model.get("name"), "model_sha256": model.get("file_sha256"), "settings_hash": settings_hash,
         "index_version": answer.index_version, "corpus_version": corpus_version,

@@ -202,3 +202,25 @@ def test_a_damaged_file_fails_verification_with_a_clear_error(tmp_path: Path) ->
     assert not result.ok and not result.integrity_ok
     error = result.error()
     assert isinstance(error, GarantError) and "NON intègre" in error.message("fr") and "NOT intact" in error.message("en")
+
+
+def test_adding_the_refusal_reason_keeps_the_rows_of_an_older_log_verified(garant_home: Path, clock: Clock) -> None:
+    path = garant_home / "governance.sqlite"
+    db = connect(path)
+    applied(db)
+    for n, migration in enumerate(MIGRATIONS[:5]):  # a chained log written before the refusal reason was recorded
+        if n == 4:
+            db.execute("INSERT INTO interactions (id, created_at, session_hash, lang, refused) "
+                       "VALUES ('old', '2025-01-01T00:00:00.000+00:00', 'h', 'fr', 1)")
+        with transaction(db):
+            migration(db)  # m005 chains the row above, without the column to come
+            db.execute("INSERT INTO _migrations VALUES (?, '2025-01-01')", (migration.__name__,))
+    db.close()
+    assert verify(path).ok
+    with InteractionLog(garant_home, env=ENV, clock=clock) as log:
+        assert log.flush(5)
+    db = sqlite3.connect(path)
+    assert "m006_refusal_reason" in applied(db)
+    assert db.execute("SELECT refusal_reason FROM interactions WHERE id = 'old'").fetchone() == (None,)
+    db.close()
+    assert verify(path).ok

@@ -47,6 +47,7 @@ def answer(question: str, docs: tuple[str, ...] = ("charte",), refused: bool = F
         AnswerSentence(text="Réponse.", sources=[1], support=0.8, model_sources=[1], status="supported")]
     return Answer(question=question, lang="fr", text="Je ne sais pas." if refused else "Réponse. [1]",
                   retrieved=[passage(d, i) for i, d in enumerate(docs, start=1)], sentences=sentences, refused=refused,
+                  refusal_reason="no_evidence" if refused else None,
                   degraded=degraded, prompt_version="p@1", model={"name": "fake"}, index_version="v1")
 
 
@@ -144,6 +145,7 @@ def test_the_report_is_self_contained_and_shows_the_figures(seeded, tmp_path: Pa
         assert "Quel est le délai ?" in text and "corrigée" in text and "dr-qualite" in text and "06/03/2025 09:00 UTC" in text
         assert "Combien de membres ?" in text and "en attente de revue" in text
         assert "vérifiée : aucune ligne supprimée" in text
+        assert "aucun passage assez proche de la question : 2" in text  # why the two were refused
     assert "| qui est le dpo | 2 |" in markdown and "| charte | 2 |" in markdown and "| procedure | 1 |" in markdown
     assert "<title>05/03 : 1 question(s), 0 refus, 0 en mode dégradé</title>" in html
     assert "06 12 34 56 78" not in html and SALT not in html

@@ -417,3 +417,16 @@ def test_reads_on_a_log_not_yet_created_are_empty(garant_home: Path) -> None:
 def test_normalised_questions_ignore_case_accents_spaces_and_punctuation() -> None:
     assert normalise_question("  Qui  préside le Comité ?") == normalise_question("qui preside le comite")
     assert normalise_question("L’IA ?") == "l'ia"
+
+
+def test_why_an_answer_was_refused_is_logged_and_counted(glog: InteractionLog) -> None:
+    reasons = ["no_evidence", "role_resemblance", "no_evidence"]
+    answers = []
+    for reason in reasons:
+        answer = make_answer(question=f"Question {len(answers)} ?", refused=True)
+        answer.refusal_reason = reason
+        answers.append(record(glog, answer))
+    record(glog, make_answer())
+    assert glog.flush(5)
+    assert glog.get(answers[1].id)["refusal_reason"] == "role_resemblance"
+    assert glog.stats(days=1)["refusals_by_reason"] == {"no_evidence": 2, "role_resemblance": 1}
