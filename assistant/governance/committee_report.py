@@ -132,7 +132,7 @@ REFUSAL_REASONS = {
     "role": "demande hors du rôle de l'assistant (motif reconnu)",
     "role_resemblance": "demande hors du rôle de l'assistant (ressemblance avec des exemples)",
     "missing_reference": "article cité absent du texte visé",
-    "no_value": "montant demandé absent des documents",
+    "no_value": "montant ou nom de personne demandé absent des documents",
     "withheld": "réponse retenue (elle reprenait les consignes internes)",
     "unknown": "motif non enregistré (questions antérieures à son enregistrement)",
 }

@@ -37,3 +37,24 @@ def test_an_amount_in_euros_is_what_a_money_question_needs() -> None:
     assert lacks_the_value_asked(question, ["La licence est renouvelée chaque année par la DSI."])
     assert not lacks_the_value_asked(question, ["La licence coûte 2 500 € par an."])
     assert not lacks_the_value_asked("Qui renouvelle la licence ?", ["La licence est renouvelée chaque année par la DSI."])
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("Comment s'appelle le référent IA actuel du CH ?", True),
+    ("What is the name of the hospital's data protection officer?", True),
+    ("Quel est le nom du directeur général ?", True),
+    ("Comment s'appelle le formulaire de recours ?", False),  # a thing's name, not a person's
+    ("Quel est le nom de l'éditeur de l'outil ?", False),
+    ("Qui est le référent IA ?", False),  # a role may answer it
+])
+def test_questions_asking_the_name_of_a_person(question: str, asks: bool) -> None:
+    from assistant.answering.answer_types import asks_for_person_name
+
+    assert asks_for_person_name(question) is asks
+
+
+def test_a_name_question_needs_a_passage_that_names_someone() -> None:
+    question = "Comment s'appelle le référent IA ?"
+    # roles are not names: the nearest passage of a charter that names no one does not answer
+    assert lacks_the_value_asked(question, ["Le référent IA (Direction du numérique) tient le registre des outils."])
+    assert not lacks_the_value_asked(question, ["Le référent IA est Mme Claire Martin, poste 4100."])
