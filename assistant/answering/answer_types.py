@@ -14,8 +14,8 @@ passages lack the amount is a search that missed, not a question outside the doc
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from assistant.answering.language import fold
 from assistant.governance.redaction import redact
 
 # Asking for an amount, not about money in general (« Comment maîtriser les coûts ? » is not).
@@ -38,13 +38,11 @@ _NAME_QUESTION = re.compile(
     rf"what(?: is|'s| are) the names? of|who is the current|name of the)\b.{{0,40}}\b{_ROLES}\b",
     re.IGNORECASE,
 )
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def asks_for_money(question: str) -> bool:
     """True for a question about a cost, a price, a budget, spending or pay."""
-    return bool(_MONEY_QUESTION.search(_fold(question)))
+    return bool(_MONEY_QUESTION.search(fold(question)))
 
 
 def states_money(text: str) -> bool:
@@ -54,7 +52,7 @@ def states_money(text: str) -> bool:
 
 def asks_for_person_name(question: str) -> bool:
     """True for a question asking the name of a person in a role."""
-    return bool(_NAME_QUESTION.search(_fold(question)))
+    return bool(_NAME_QUESTION.search(fold(question)))
 
 
 def names_a_person(text: str) -> bool:

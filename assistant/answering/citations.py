@@ -21,8 +21,8 @@ and the reader gets the passage quoted instead of an unverifiable yes or no.
 from __future__ import annotations
 
 import re
-import unicodedata
 
+from assistant.answering.language import fold
 from assistant.answering.model import AnswerSentence
 from assistant.retrieval.analysis import analyse
 
@@ -65,10 +65,6 @@ def strip_marks(sentence: str) -> str:
     return _MARK.sub("", sentence).strip()
 
 
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
-
-
 def support(sentence: str, passage_terms: set[str], passage_text: str, lang: str) -> float:
     """Share of the sentence's content terms found in the passage; 0 if a number is missing."""
     terms = set(analyse(sentence, lang))
@@ -80,7 +76,7 @@ def support(sentence: str, passage_terms: set[str], passage_text: str, lang: str
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", _fold(text).replace("\u202f", " ").replace("\xa0", " "))
+    return re.sub(r"\s+", " ", fold(text.lower()).replace("\u202f", " ").replace("\xa0", " "))
 
 
 def numbers_supported(sentence: str, passage_text: str) -> bool:
@@ -150,8 +146,8 @@ def check_sentences(answer_text: str, passages: list[str], lang: str, min_suppor
 
 def is_refusal(text: str, refusal: str) -> bool:
     """Whether the model replied with the refusal sentence (or an obvious paraphrase of it)."""
-    folded = _fold(text)
-    if _fold(refusal)[:40] in folded:
+    folded = fold(text.lower())
+    if fold(refusal.lower())[:40] in folded:
         return True
     cues = ("ne permettent pas de repondre", "ne contiennent pas", "do not answer", "do not contain", "not contain the answer")
     return any(cue in folded for cue in cues) and len(folded) < 300

@@ -1,8 +1,10 @@
-"""Guessing whether a question is French or English (the two languages Garant serves)."""
+"""Guessing whether a question is French or English (the two languages Garant serves), and
+folding text for the checks that compare it with patterns or passages."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _FR = set("le la les des du de un une et est sont que qui quoi quel quelle quels quelles pour dans sur avec par pas ne ce cette ces au aux il elle nous vous doit doivent peut comment combien quand où pourquoi qu l d".split())
 _EN = set("the a an and is are what which who whom how when where why for in on with by not this that these those of to do does must can should may it we you".split())
@@ -16,3 +18,8 @@ def detect_language(text: str, default: str = "fr") -> str:
     if fr == en:
         return default
     return "fr" if fr > en else "en"
+
+
+def fold(text: str) -> str:
+    """`text` without accents, compatibility forms decomposed (NFKD): « coûte » → « coute »."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))

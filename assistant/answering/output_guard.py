@@ -21,8 +21,9 @@ already neutral and never shows a piece of the canary.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
+
+from assistant.answering.language import fold
 
 LINK_REMOVED = {"fr": "(lien retiré)", "en": "(link removed)"}
 MIN_RUN_WORDS = 12  # a run of this many words of the system prompt, not in the passages, is a leak
@@ -53,13 +54,9 @@ def neutralise(text: str, lang: str = "fr") -> str:
     return text
 
 
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
-
-
 def _words(text: str) -> list[tuple[str, int]]:
     """(folded word, start offset in `text`) of every word."""
-    return [(_fold(m.group()), m.start()) for m in _WORD.finditer(text)]
+    return [(fold(m.group().lower()), m.start()) for m in _WORD.finditer(text)]
 
 
 class LeakDetector:

@@ -16,7 +16,8 @@ instructions…" read in a passage is not "supported" by that passage."""
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from assistant.answering.language import fold
 
 _INSTRUCTIONS = [
     # override the rules
@@ -110,18 +111,14 @@ _COMPILED_INSTRUCTIONS = [re.compile(p, re.IGNORECASE) for p in _INSTRUCTIONS]
 _PARTS = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
 def leaves_role(question: str) -> bool:
     """True when the question tries to make the assistant leave its role."""
-    folded = _fold(question)
+    folded = fold(question)
     return any(p.search(folded) for p in _COMPILED)
 
 
 def without_instructions(text: str) -> str:
     """`text` without its sentences that address an assistant (override its rules, reveal its
     instructions, change its role): planted in a document, they are not facts to answer from."""
-    kept = [part for part in _PARTS.split(text) if not any(p.search(_fold(part)) for p in _COMPILED_INSTRUCTIONS)]
+    kept = [part for part in _PARTS.split(text) if not any(p.search(fold(part)) for p in _COMPILED_INSTRUCTIONS)]
     return " ".join(kept)
