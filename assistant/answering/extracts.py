@@ -203,9 +203,10 @@ def statements_by_passage(question: str, passages: list[Passage], lang: str, lim
     for number in range(1, len(passages) + 1):
         if not any(item[1] == number for item in chosen):
             chosen += [item for item in scored if item[1] == number][:1]
+    terms = quote_terms(question, lang)
     shown: list[str] = []
     for number, passage in enumerate(passages, start=1):
         units = sorted((place, sentence) for _, n, place, sentence in chosen if n == number)
         shown.append("\n".join(sentence for _, sentence in units) if units
-                     else excerpt(passage.chunk.text, quote_terms(question, lang), FALLBACK_EXCERPT_CHARS, lang))
+                     else excerpt(passage.chunk.text, terms, FALLBACK_EXCERPT_CHARS, lang))
     return shown

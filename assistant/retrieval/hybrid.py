@@ -199,7 +199,8 @@ class HybridRetriever:
             pinned.append((self._best_of(query, candidates, lang), chosen[0][1] if chosen else 1.0))
         if not pinned:
             return chosen
-        rest = [(cid, score) for cid, score in chosen if cid not in dict(pinned)]
+        pinned_ids = {cid for cid, _ in pinned}
+        rest = [(cid, score) for cid, score in chosen if cid not in pinned_ids]
         return (pinned + rest)[:k]
 
     def _best_of(self, query: str, candidates: list[str], lang: str | None) -> str:
