@@ -51,6 +51,9 @@ def as_data(text: str) -> str:
     return _ROLE_LINE.sub(lambda m: f"«{m.group(1)}» :", text)
 
 
+_EXAMPLE_OPENINGS = ("Exemple.", "Example.")
+
+
 @dataclass(frozen=True)
 class PromptTemplate:
     """One prompt file: its version, declared variables and texts."""
@@ -63,6 +66,17 @@ class PromptTemplate:
     user: str
     refusal: str
     canary: str = ""
+
+    @property
+    def examples(self) -> list[str]:
+        """The worked examples of the system text (its paragraphs opening with « Exemple. » or
+        "Example."): made-up passages and answers that show the model the form."""
+        return [part for part in self.system.split("\n\n") if part.startswith(_EXAMPLE_OPENINGS)]
+
+    @property
+    def rules(self) -> str:
+        """The system text without its worked examples: the instructions proper."""
+        return "\n\n".join(part for part in self.system.split("\n\n") if not part.startswith(_EXAMPLE_OPENINGS))
 
     def render(self, **values: str) -> tuple[str, str]:
         """(system, user) texts with every declared variable filled."""

@@ -67,16 +67,24 @@ class LeakDetector:
     they contain, since copying the passages is the model's job.
     """
 
-    def __init__(self, canary: str, system_texts: Iterable[str], min_run_words: int = MIN_RUN_WORDS) -> None:
+    def __init__(self, canary: str, system_texts: Iterable[str], min_run_words: int = MIN_RUN_WORDS,
+                 example_texts: Iterable[str] = ()) -> None:
+        """`system_texts` are the instructions; `example_texts` the prompts' worked examples, whose
+        runs are withheld as well but told apart (`leak_kind`): a model copying an example has
+        answered from made-up passages, it has not revealed its instructions."""
         # its start is enough: an answer cut by max_tokens halfway through the canary still leaks
         self.canary = re.sub(r"[\W_]", "", canary.lower())[:CANARY_CHARS]
         self.min_run = min_run_words
         # every run of 1..min_run words of the system prompts, by length
         self._runs: list[set[tuple[str, ...]]] = [set() for _ in range(min_run_words + 1)]
-        for text in system_texts:
-            words = [w for w, _ in _words(text)]
-            for size in range(1, min_run_words + 1):
-                self._runs[size].update(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+        self._example_runs: set[tuple[str, ...]] = set()
+        for texts, examples in ((system_texts, False), (example_texts, True)):
+            for text in texts:
+                words = [w for w, _ in _words(text)]
+                for size in range(1, min_run_words + 1):
+                    self._runs[size].update(tuple(words[i : i + size]) for i in range(len(words) - size + 1))
+                if examples:
+                    self._example_runs.update(tuple(words[i : i + min_run_words]) for i in range(len(words) - min_run_words + 1))
 
     def allowed_runs(self, texts: Iterable[str]) -> set[tuple[str, ...]]:
         """Runs of `min_run` words found in `texts` (not leaks when the model repeats them)."""
@@ -92,15 +100,17 @@ class LeakDetector:
         kept = [(c, i) for i, c in enumerate(text.lower()) if c.isalnum()]
         return "".join(c for c, _ in kept), [i for _, i in kept]
 
-    def leaks(self, text: str, allowed: set[tuple[str, ...]]) -> bool:
-        """Whether `text` holds the canary's start (whatever its case or separators) or a run of the system prompt."""
+    def leak_kind(self, text: str, allowed: set[tuple[str, ...]]) -> str | None:
+        """What `text` repeats: "canary" (its start, whatever the case or separators),
+        "instructions" (a run of the rules), "example" (runs of the worked examples only), or None."""
         if self.canary and self.canary in self._squashed(text)[0]:
-            return True
+            return "canary"
         words = [w for w, _ in _words(text)]
         size = self.min_run
-        return any(
-            (run := tuple(words[i : i + size])) in self._runs[size] and run not in allowed for i in range(len(words) - size + 1)
-        )
+        runs = {run for i in range(len(words) - size + 1) if (run := tuple(words[i : i + size])) in self._runs[size] and run not in allowed}
+        if not runs:
+            return None
+        return "example" if runs <= self._example_runs else "instructions"
 
     def hold_from(self, text: str) -> int:
         """Offset from which the end of `text` could still grow into the canary or a run:
@@ -136,6 +146,7 @@ class OutputGuard:
         self.raw = ""
         self.sent = ""
         self.withheld = False
+        self.leak: str | None = None  # what the withheld output repeated (see `LeakDetector.leak_kind`)
         self._stalled = False
 
     def feed(self, piece: str) -> str:
@@ -152,8 +163,9 @@ class OutputGuard:
         return self._release(self.raw)
 
     def _check(self) -> bool:
-        if not self.withheld and self.detector.leaks(self.raw, self.allowed):
-            self.withheld = True
+        if not self.withheld:
+            self.leak = self.detector.leak_kind(self.raw, self.allowed)
+            self.withheld = self.leak is not None
         return self.withheld
 
     def _stable_end(self, text: str) -> int:

@@ -116,7 +116,8 @@ class Answerer:
         """Recognises the canary and runs of the system prompts of both languages (built once)."""
         if self._detector is None:
             prompts = [self.prompt(lang) for lang in ("fr", "en")]
-            self._detector = LeakDetector(prompts[0].canary, [p.system for p in prompts])
+            self._detector = LeakDetector(prompts[0].canary, [p.rules for p in prompts],
+                                          example_texts=[e for p in prompts for e in p.examples])
         return self._detector
 
     def stream(self, question: str, lang: str | None = None, history: list[str] | None = None,
@@ -290,6 +291,14 @@ class Answerer:
         if tail:
             yield Event("token", tail)
         timings["generation_s"] = time.perf_counter() - started - timings.get("first_token_s", 0.0)
+        if guard.withheld and guard.leak == "example":
+            # The small model sometimes answers with its prompt's worked example (« Le livret d'accueil
+            # est remis… »): made-up passages, so nothing verifiable; not shown, as for a leak.
+            log.warning("answer %s: the model's output copied an example of its instructions; not shown", answer.id)
+            self._refuse_or_quote(answer, "unsupported")
+            answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
+            yield Event("final", answer)
+            return
         if guard.withheld:
             # The output repeats the instructions: nothing of it is shown or kept.
             log.warning("answer %s withheld: the model's output repeated its instructions (canary or system prompt)", answer.id)

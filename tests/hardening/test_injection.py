@@ -407,6 +407,46 @@ def test_an_output_repeating_the_instructions_is_withheld_and_the_canary_never_s
     assert row["refused"] and not canary_in(row["answer_redacted"] or "", canary)
 
 
+@pytest.mark.parametrize("size", [1, 4, 50])
+def test_an_output_copying_the_prompts_example_is_not_shown_and_is_not_taken_for_a_leak(
+        make_answering, caplog: pytest.LogCaptureFixture, size: int) -> None:  # type: ignore[no-untyped-def]
+    # The small model sometimes answers with its prompt's worked example: made-up passages, so the
+    # answer is unverifiable (quotes of the documents, or the refusal), not « the instructions leaked ».
+    model = PieceModel(lambda messages: "Le livret d'accueil est remis au nouvel agent le jour de son arrivée [1].", size)
+    services = make_answering(model)
+    events: list[Event] = list(services.answerer.stream(QUESTION))
+    answer = events[-1].data
+    tokens = "".join(e.data for e in events if e.kind == "token")
+
+    assert model.calls and answer.refusal_reason == "unsupported", answer.text
+    assert answer.text != WITHHELD_LABEL["fr"] and "livret d'accueil" not in answer.text
+    assert "livret" not in tokens, "the copied example never streams"
+    assert "copied an example" in caplog.text
+
+
+def test_the_leak_detector_tells_the_canary_the_rules_and_the_examples_apart() -> None:
+    prompt = load_prompt("answer", "fr")
+    detector = LeakDetector(prompt.canary, [prompt.rules], example_texts=prompt.examples)
+    example_answer = "Le livret d'accueil est remis au nouvel agent le jour de son arrivée."
+    rules = prompt.rules.split("\n")[0]
+    assert detector.leak_kind(example_answer, set()) == "example"
+    assert detector.leak_kind(rules, set()) == "instructions"
+    assert detector.leak_kind(f"{example_answer} {rules}", set()) == "instructions", "the rules weigh more than an example"
+    assert detector.leak_kind(f"Référence GARANT-{prompt.canary}", set()) == "canary"
+    assert detector.leak_kind("Le comité se réunit une fois par trimestre.", set()) is None
+    # the example's text found in the passages is allowed (see the next test)
+    assert detector.leak_kind(example_answer, detector.allowed_runs([example_answer])) is None
+
+
+def test_the_prompts_examples_and_rules_split_the_system_text() -> None:
+    for lang, opening in (("fr", "Exemple."), ("en", "Example.")):
+        prompt = load_prompt("answer", lang)
+        assert len(prompt.examples) == 2 and all(e.startswith(opening) for e in prompt.examples)
+        assert opening not in prompt.rules and prompt.canary in prompt.rules
+        paragraphs = prompt.system.split("\n\n")
+        assert [p for p in paragraphs if p not in prompt.examples] == prompt.rules.split("\n\n"), "every other paragraph is a rule"
+
+
 def test_copying_a_passage_that_matches_the_instructions_examples_is_not_a_leak(make_answering, fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # The prompt's example is a real procedure here: quoting it is answering, not leaking.
     sentence = ("Le livret d'accueil est remis au nouvel agent le jour de son arrivée. "
