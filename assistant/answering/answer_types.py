@@ -1,11 +1,19 @@
-"""What kind of value a question asks for, and whether the passages hold one: a question about
-an amount of money (« Combien coûte la licence… », "What budget…") is answered only from a
-passage that states one, in euros; a question asking a person's name (« Comment s'appelle le
-référent IA ? », "What is the name of the DPO?") only from a passage that names someone
-(« Mme Martin », « Jean DUPONT »). Governance documents rarely give costs, budgets or names
-(they name roles), and without such a passage the nearest ones talk about something else: the
-fines of a regulation, « Référent IA (Direction du numérique) » given as a name. Garant refuses
-instead of quoting them or letting the model guess.
+"""What kind of value a question asks for, and whether the passages hold one.
+
+Some questions ask for a value of a given kind: an amount of money (« Combien coûte la
+licence… »), a person's name (« Comment s'appelle le référent IA ? »), a duration or deadline
+(« Pendant combien d'années les fiches sont-elles conservées ? »), a date, a time of day, an
+e-mail address, a phone number, a dose, a percentage. When no passage holds a value of that kind, no answer drawn from them can
+give it, and the nearest passages talk about something else: the fines of a regulation,
+« Référent IA (Direction du numérique) » given as a name, the 12 months that logs are kept given
+as the time a form is kept. Garant refuses instead of quoting them or letting the model guess.
+Refusing then costs nothing in facts: the value is in none of the passages.
+
+For money and names any passage holding one will do (governance documents rarely state either).
+Durations, dates, numbers and percentages are everywhere in these documents, so for those the
+value must sit in a statement (a sentence or a table row) that shares a word of what is asked
+besides the kind of value (« fiches », « conservées »): a deadline for something else does not
+answer.
 
 Fines are left out on purpose: the regulations state them, and a question about a fine whose
 passages lack the amount is a search that missed, not a question outside the documents.
@@ -13,10 +21,15 @@ passages lack the amount is a search that missed, not a question outside the doc
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass
 
+from assistant.answering.extracts import quote_terms, statements
 from assistant.answering.language import fold
 from assistant.governance.redaction import redact
+from assistant.retrieval.analysis import analyse
+from assistant.retrieval.references import without_references
 
 # Asking for an amount, not about money in general (« Comment maîtriser les coûts ? » is not).
 _MONEY_QUESTION = re.compile(
@@ -37,6 +50,118 @@ _NAME_QUESTION = re.compile(
     rf"\b(?:comment s'appell(?:e|ent)|quel est le nom|quels sont les noms|(?:le |les )?noms?(?: et prenoms?)? (?:du|de la|de l'|des)|"
     rf"what(?: is|'s| are) the names? of|who is the current|name of the)\b.{{0,40}}\b{_ROLES}\b",
     re.IGNORECASE,
+)
+
+# A quantity, in figures or in words (« 15 jours », « six mois », « plusieurs semaines »).
+_QUANTITY = (r"(?:\d+(?:[.,]\d+)?|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|"
+             r"quarante|cinquante|soixante|cent|plusieurs|quelques|one|two|three|four|five|seven|eight|nine|ten|eleven|"
+             r"twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|several|a few)")
+_TIME_UNIT = (r"(?:secondes?|minutes?|min|heures?|h|jours?|j|semaines?|mois|ans?|annees?|trimestres?|semestres?|seconds?|hours?|days?|"
+              r"weeks?|months?|years?|quarters?)")
+_DURATION = re.compile(
+    rf"\b{_QUANTITY}\s?(?:[a-z]+\s)?{_TIME_UNIT}\b|\b(?:par|chaque|tous les|toutes les|each|every|per|a|an) {_TIME_UNIT}\b|\bj\s?[-+]\s?\d+\b|\b(?:sans delai|sans tarder|immediatement|"
+    r"dans les meilleurs delais|au plus tard|des que possible|sans attendre|without (?:undue )?delay|immediately|promptly|"
+    r"as soon as possible|no later than|not later than|at the latest|annuel\w*|mensuel\w*|hebdomadaire\w*|quotidien\w*|"
+    r"trimestriel\w*|annually|monthly|weekly|daily|yearly)\b",
+    re.IGNORECASE,
+)
+_MONTHS = (r"(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|january|february|march|"
+           r"april|may|june|july|august|september|october|november|december)")
+_DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b{_MONTHS}\b|\b\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}\b", re.IGNORECASE)
+_PHONE = re.compile(r"\b(?:poste|ext\.?|extension|tel\.?|telephone|phone)\s?:?\s?\d{2,6}\b|\b0\d(?:[\s.]?\d\d){4}\b|\+\d{2}\s?\d|\b\d{4,5}\b",
+                    re.IGNORECASE)
+_DOSE = re.compile(r"\d\s?(?:mg|g|µg|mcg|ug|ml|l|ui|iu|mmol|meq|gouttes?|drops?|comprimes?|gelules?|tablets?|capsules?)\b(?:\s?/\s?(?:kg|j|jour|day|h))?",
+                   re.IGNORECASE)
+_PERCENT = re.compile(r"\d\s?%|\bpour ?cent\b|\bper ?cent\b|\bpourcentage\b|\bpercentage\b|\bmoitie\b|\bhalf\b|\btiers\b|\bquart\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """A kind of value: how a question asks for it, how a statement holds one, and the words of
+    the asking (« combien de temps ») that say nothing of what the value is about."""
+
+    name: str
+    asked: re.Pattern[str]
+    value: re.Pattern[str]
+    asking_words: str = ""
+    counted: bool = False  # what is asked about is the thing counted, the word after « combien de » (group "noun")
+
+
+_NUMBER = re.compile(r"\b(?:\d+(?:[.,]\d+)?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|"
+                     r"cinquante|soixante|cent|mille|plusieurs|quelques|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                     r"fifteen|twenty|thirty|forty|fifty|hundred|thousand|several)\b", re.IGNORECASE)
+
+_NEAR_KINDS = (
+    _Kind(
+        "duration",
+        re.compile(
+            r"\b(?:combien de temps|(?:quel|quels|quelle|quelles)(?: est| sont)?(?: le| la| les)? (?:delais?|durees?)|"
+            r"(?:dans|sous|en) (?:quel|combien de) (?:delai|temps)|pendant combien|combien d'(?:heures|annees|ans)|"
+            r"combien de (?:jours|mois|semaines|minutes|secondes|heures|annees|trimestres)|a quelle frequence|tous les combien|"
+            r"how long|how often|within how many|how many (?:days|hours|months|years|weeks|minutes|seconds)|"
+            r"what (?:is|are) the (?:deadline|time limit|period|duration|retention period))\b",
+            re.IGNORECASE,
+        ),
+        _DURATION,
+        "combien temps délai délais durée durées dure pendant quel quelle fréquence heures jours semaines mois années ans "
+        "minutes secondes trimestres how long often within many days hours weeks months years minutes seconds deadline time limit period "
+        "duration retention",
+    ),
+    _Kind(
+        "date",
+        re.compile(
+            r"\b(?:a quelle date|(?:quelle|quelles)(?: est| sont)? (?:la |les )?dates?|depuis quand|a partir de quand|jusqu'a quand|"
+            r"en quelle annee|quand (?:sera|seront|a ete|ont ete|va|vont|entre|entrera|est entre|s'applique|doit|devra)|"
+            r"when (?:will|was|were|did|does|do|is|are|must|shall)|from (?:what|which) date|from when|until when|"
+            r"(?:what|which) (?:date|year)|in what year)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(f"{_DATE.pattern}|{_DURATION.pattern}", re.IGNORECASE),  # « six mois après sa publication »
+        "quelle date dates quand depuis partir jusqu année when will from what which date year until",
+    ),
+    _Kind(
+        "time_of_day",
+        re.compile(r"\b(?:(?:a|jusqu'a|a partir de|avant|apres) quelle heure|(?:quels sont )?les horaires|heures? d'ouverture|"
+                   r"(?:at|until|by|from) what time|what time|opening hours)\b", re.IGNORECASE),
+        re.compile(r"\b\d{1,2}\s?h(?:\s?\d{2})?\b|\b\d{1,2}:\d{2}\b|\b(?:midi|minuit|noon|midnight)\b|\b\d{1,2}\s?(?:am|pm)\b", re.IGNORECASE),
+        "quelle heure heures horaires ouverture jusqu partir avant après what time until opening hours",
+    ),
+    _Kind(
+        "email",
+        re.compile(r"\b(?:adresse (?:e-?mail|mail|electronique|de messagerie|courriel)|courriel|e-?mail address|email)\b", re.IGNORECASE),
+        re.compile(r"[\w.+-]+@[\w-]+\.\w+|\bboite\b|\bmessagerie\b|\bmailbox\b", re.IGNORECASE),
+        "adresse mail email électronique messagerie courriel address what",
+    ),
+    _Kind(
+        "phone",
+        re.compile(r"\b(?:numeros? de (?:poste|telephone|tel|bip|portable)|quel poste|a quel numero|phone(?: number)?|"
+                   r"telephone number|extension number|phone extension|which extension|what extension)\b", re.IGNORECASE),
+        _PHONE,
+        "numéro numéros poste téléphone tel bip portable quel joindre appeler phone number telephone extension which what reach call",
+    ),
+    _Kind(
+        "dose",
+        re.compile(r"\b(?:doses?|posologies?|dosages?|combien de (?:mg|milligrammes|grammes|comprimes|gelules|ml|gouttes)|"
+                   r"how many (?:mg|milligrams|grams|tablets|capsules|ml|drops)|what dose)\b", re.IGNORECASE),
+        _DOSE,
+        "dose doses posologie posologies dosage dosages maximale maximal maximum combien mg milligrammes grammes comprimés gélules "
+        "ml gouttes how many milligrams grams tablets capsules drops what",
+    ),
+    _Kind(
+        "count",  # asked only when no other kind is (« combien de jours » asks for a duration)
+        re.compile(r"\b(?:combien (?:de |d')|how many |quel (?:est le )?nombre (?:de |d')|(?:what is )?the number of )(?P<noun>\w[\w-]*)",
+                   re.IGNORECASE),
+        _NUMBER,
+        "combien nombre how many number what",
+        counted=True,
+    ),
+    _Kind(
+        "percent",
+        re.compile(r"\b(?:quel pourcentage|quelle (?:part|proportion)|quel taux|what (?:percentage|share|proportion|rate)|"
+                   r"how many percent)\b", re.IGNORECASE),
+        _PERCENT,
+        "quel quelle pourcentage part proportion taux what percentage share proportion rate how many percent",
+    ),
 )
 
 
@@ -61,8 +186,46 @@ def names_a_person(text: str) -> bool:
     return redact(text)[1].get("NOM", 0) > 0
 
 
-def lacks_the_value_asked(question: str, texts: list[str]) -> bool:
+def kinds_asked(question: str) -> list[str]:
+    """The kinds of value (duration, date, time of day, e-mail, phone, dose, count, percent) the question asks for."""
+    folded = fold(question)
+    kinds = [kind.name for kind in _NEAR_KINDS if kind.asked.search(folded)]
+    return ["count"] if kinds == ["count"] and not asks_for_money(question) else [kind for kind in kinds if kind != "count"]
+
+
+@functools.cache
+def _asking_terms(name: str, lang: str) -> frozenset[str]:
+    kind = next(k for k in _NEAR_KINDS if k.name == name)
+    return frozenset(analyse(kind.asking_words, lang))
+
+
+def holds_value_near(name: str, question: str, texts: list[str], lang: str) -> bool:
+    """True when a statement of `texts` holds a value of kind `name` and shares a word of what
+    the question asks about (any such statement will do when the question names nothing else)."""
+    kind = next(k for k in _NEAR_KINDS if k.name == name)
+    counted: set[str] = set()
+    if kind.counted:
+        # the thing counted must be there too (« 28 lits » for another unit holds a number of beds, not
+        # this one's); question and statements are both read folded, so their words stem alike
+        match = kind.asked.search(fold(question))
+        counted = set(analyse(match.group("noun"), lang)) if match else set()
+        about = set(analyse(fold(without_references(question)), lang)) - counted - _asking_terms(name, lang)
+    else:
+        about = set(quote_terms(question, lang) - _asking_terms(name, lang))
+    for text in texts:
+        for statement in statements(text):
+            if not kind.value.search(fold(statement)):
+                continue
+            terms = set(analyse(fold(statement) if kind.counted else statement, lang))
+            if counted <= terms and (not about or about & terms):
+                return True
+    return False
+
+
+def lacks_the_value_asked(question: str, texts: list[str], lang: str = "fr") -> bool:
     """True when the question asks for a kind of value that none of the texts holds."""
     if asks_for_money(question) and not any(states_money(text) for text in texts):
         return True
-    return asks_for_person_name(question) and not any(names_a_person(text) for text in texts)
+    if asks_for_person_name(question) and not any(names_a_person(text) for text in texts):
+        return True
+    return any(not holds_value_near(name, question, texts, lang) for name in kinds_asked(question))

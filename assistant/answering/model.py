@@ -25,6 +25,10 @@ MISSING_REFERENCE_LABEL = {
     "fr": "Le texte cité, tel qu'il est indexé, ne contient pas d'{label}.",
     "en": "The act cited, as indexed, has no {label}.",
 }
+UNKNOWN_IDENTIFIER_LABEL = {
+    "fr": "Aucun document indexé ne mentionne « {identifier} » ; si c'est un sigle, écrivez-le en toutes lettres.",
+    "en": 'No indexed document mentions "{identifier}"; if it is an acronym, spell it out.',
+}
 QUOTE_ONLY_LABEL = {
     "fr": "Le modèle n'a pas rédigé de réponse vérifiable ; voici les phrases des documents les plus proches de la question, à lire avant de conclure.",
     "en": "The model wrote no verifiable answer; here are the sentences of the documents closest to the question, to read before concluding.",

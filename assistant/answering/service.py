@@ -34,6 +34,7 @@ from assistant.answering.model import (
     QUOTE_ONLY_LABEL,
     REFUSAL_LABEL,
     ROLE_REFUSAL,
+    UNKNOWN_IDENTIFIER_LABEL,
     WITHHELD_LABEL,
     Answer,
 )
@@ -158,11 +159,14 @@ class Answerer:
                         index_version=self.retriever.version.version_id, prompt_version=self.prompt(lang).version)
         yield Event("sources", passages)
         missing = self.retriever.missing_references(question, kinds)
+        unknown = self.retriever.unknown_identifiers(question) if not missing else []
         if missing:
             self._refuse(answer, "missing_reference", MISSING_REFERENCE_LABEL[lang].format(label=missing[0].lower()))
+        elif unknown:
+            self._refuse(answer, "missing_reference", UNKNOWN_IDENTIFIER_LABEL[lang].format(identifier=unknown[0]))
         elif not passages or not self._enough_evidence(question, passages, lang, answer):
             self._refuse(answer, "no_evidence")
-        elif lacks_the_value_asked(question, [p.chunk.text for p in passages]):
+        elif lacks_the_value_asked(question, [p.chunk.text for p in passages], lang):
             self._refuse(answer, "no_value")
         if answer.refused:
             answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}

@@ -128,11 +128,11 @@ def _summary(report: Report) -> list[tuple[str, str]]:
 REFUSAL_REASONS = {
     "no_evidence": "aucun passage assez proche de la question",
     "model": "le modèle a jugé que les passages ne répondaient pas",
-    "unsupported": "réponse du modèle non vérifiable dans les passages",
+    "unsupported": "réponse du modèle non vérifiable dans les passages (ou recopiant un exemple des consignes)",
     "role": "demande hors du rôle de l'assistant (motif reconnu)",
     "role_resemblance": "demande hors du rôle de l'assistant (ressemblance avec des exemples)",
-    "missing_reference": "article cité absent du texte visé",
-    "no_value": "montant ou nom de personne demandé absent des documents",
+    "missing_reference": "article, code ou sigle cité absent des documents",
+    "no_value": "valeur demandée (montant, nom, délai, date, numéro, nombre…) absente des passages",
     "withheld": "réponse retenue (elle reprenait les consignes internes)",
     "unknown": "motif non enregistré (questions antérieures à son enregistrement)",
 }

@@ -8,6 +8,7 @@ passages is always among those returned.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from assistant.errors import IndexError_
 from assistant.index.store import ChunkRecord, DocumentRecord, embedding_text
 from assistant.index.versions import IndexVersion
 from assistant.retrieval.fusion import collapse_near_duplicates, diversify, weighted_rrf
+from assistant.retrieval.identifiers import IdentifierTable
 from assistant.retrieval.lexical import BM25Index
 from assistant.retrieval.references import ReferenceTable, find_references
 from assistant.retrieval.rerank import Reranker, rerank
@@ -178,6 +180,16 @@ class HybridRetriever:
             return []
         allowed = self.allowed_documents(kinds, include_archived)
         return [ref.label for ref in find_references(question) if self.references.chunks(ref, allowed) == []]
+
+    @functools.cached_property
+    def identifiers(self) -> IdentifierTable:
+        """The codes, acronyms and words of the indexed passages, titles and file names (built at first use)."""
+        documents = self.documents.values()
+        return IdentifierTable([*self._text_of.values(), *(d.title for d in documents), *(d.source_path for d in documents)])
+
+    def unknown_identifiers(self, question: str) -> list[str]:
+        """Codes and acronyms the question names that no indexed document mentions (« PROT-HYG-02 »)."""
+        return self.identifiers.unknown(question) if self.settings.follow_references else []
 
     def _with_references(self, query: str, chosen: list[tuple[str, float]], allowed: set[str],
                          lang: str | None, k: int) -> list[tuple[str, float]]:

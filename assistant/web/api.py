@@ -377,7 +377,7 @@ class AnswerOut(_Doc):
     answer: str = Field(description="The checked answer with [n] citations, or the refusal / degraded-mode label.")
     language: Literal["fr", "en"]
     refused: bool
-    refusal_reason: str | None = Field(None, description="Why it was refused: role (a pattern of a role-leaving request), role_resemblance (closer to the examples of such requests than to staff questions), missing_reference (the question names an article that the act it names does not have), no_evidence, no_value (the question asks for an amount of money or a person's name that no passage states), model, unsupported, withheld (the output repeated the assistant's instructions).")
+    refusal_reason: str | None = Field(None, description="Why it was refused: role (a pattern of a role-leaving request), role_resemblance (closer to the examples of such requests than to staff questions), missing_reference (the question names an article that the act it names does not have, or a code or acronym no indexed document mentions), no_evidence, no_value (the question asks for a kind of value, such as an amount of money, a person's name, a duration, a date, a phone number or a count, that no passage states about what is asked), model, unsupported (nothing the model wrote was supported by the passages, or it copied an example of its instructions), withheld (the output repeated the assistant's instructions).")
     degraded: bool = Field(description="True when no AI summary was written: `answer` is a label, `retrieved` the passages.")
     degraded_reason: str | None = None
     notice: str = Field(description="The AI notice: show it with the answer.")

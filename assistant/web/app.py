@@ -400,6 +400,7 @@ def serve(settings: Settings) -> None:
     examples = services.answerer.role_examples()
     if examples is not None:
         examples.prepare()
+    _ = services.retriever.identifiers  # the corpus's codes, read now rather than at the first question
     services.watch_index(settings.server.index_check_s)
     app = build_app(services)
     print(f"Garant : page du personnel sur http://{settings.server.host}:{settings.server.port}/", flush=True)

@@ -58,3 +58,57 @@ def test_a_name_question_needs_a_passage_that_names_someone() -> None:
     # roles are not names: the nearest passage of a charter that names no one does not answer
     assert lacks_the_value_asked(question, ["Le référent IA (Direction du numérique) tient le registre des outils."])
     assert not lacks_the_value_asked(question, ["Le référent IA est Mme Claire Martin, poste 4100."])
+
+
+@pytest.mark.parametrize(("question", "kinds"), [
+    ("Pendant combien d'années les fiches sont-elles conservées ?", ["duration"]),
+    ("Dans quel délai faut-il signaler un dysfonctionnement ?", ["duration"]),
+    ("How long must deployers keep the logs?", ["duration"]),
+    ("À partir de quand s'applique l'article 6 ?", ["date"]),
+    ("From what date does the regulation apply?", ["date"]),
+    ("Jusqu'à quelle heure le self est-il ouvert ?", ["time_of_day"]),
+    ("Quel est le numéro de poste du référent IA ?", ["phone"]),
+    ("What is the email address of the DPO?", ["email"]),
+    ("Quelle est la dose maximale de paracétamol ?", ["dose"]),
+    ("Quel taux de formation l'établissement vise-t-il ?", ["percent"]),
+    ("Combien de lits compte l'unité ?", ["count"]),
+    ("Combien de jours d'affilée un agent peut-il travailler ?", ["duration"]),  # a count of days is a duration
+    ("Combien coûte la licence ?", []),  # money: checked on its own
+    ("Qui valide le planning ?", []),
+    ("Quand faut-il remplir une FEI-IA ?", []),  # « quand » asking a circumstance, not a date
+])
+def test_the_kind_of_value_a_question_asks_for(question: str, kinds: list[str]) -> None:
+    from assistant.answering.answer_types import kinds_asked
+
+    assert kinds_asked(question) == kinds
+
+
+def test_a_duration_must_be_stated_about_what_is_asked() -> None:
+    question = "Pendant combien d'années les fiches de signalement sont-elles conservées ?"
+    # a duration about something else does not answer (the 12 months are the logs')
+    assert lacks_the_value_asked(question, ["Les journaux des outils d'IA sont gardés 12 mois."])
+    # the subject without a duration does not answer either
+    assert lacks_the_value_asked(question, ["Les fiches de signalement sont conservées dans le logiciel."])
+    assert not lacks_the_value_asked(question, ["Les fiches de signalement sont conservées 10 ans."])
+    assert not lacks_the_value_asked(question, ["Chaque fiche est conservée pendant dix ans."])
+    assert not lacks_the_value_asked("Dans quel délai faut-il prévenir le DPO d'une violation ?",
+                                     ["Le DPO est prévenu sans délai de toute violation de données."])
+
+
+def test_a_count_needs_a_number_of_the_thing_counted_about_what_is_asked() -> None:
+    question = "Combien de lits compte le service des urgences ?"
+    assert lacks_the_value_asked(question, ["Le service des urgences accueille 120 patients par jour."])  # not beds
+    assert lacks_the_value_asked(question, ["Unités pilotes : médecine polyvalente (28 lits)."])  # beds of another unit
+    assert not lacks_the_value_asked(question, ["Le service des urgences compte 35 lits."])
+
+
+def test_times_addresses_phones_doses_and_dates_need_one_in_the_passages() -> None:
+    assert lacks_the_value_asked("Jusqu'à quelle heure le self est-il ouvert ?", ["Le self propose un menu équilibré."])
+    assert not lacks_the_value_asked("Jusqu'à quelle heure le self est-il ouvert ?", ["Le self est ouvert de 11 h 30 à 14 h."])
+    assert lacks_the_value_asked("What is the email address of the DPO?", ["The DPO advises the controller."], "en")
+    assert not lacks_the_value_asked("What is the email address of the DPO?", ["The DPO can be reached at dpo@example.org."], "en")
+    assert not lacks_the_value_asked("Quel est le numéro de poste du référent IA ?", ["Le référent IA est joignable au poste 4100."])
+    assert lacks_the_value_asked("Quelle est la dose maximale de paracétamol ?", ["Le pharmacien valide chaque prescription."])
+    assert not lacks_the_value_asked("Quelle est la dose maximale de paracétamol ?", ["Paracétamol : dose maximale 4 g par jour."])
+    assert lacks_the_value_asked("À partir de quand s'applique le règlement ?", ["Le règlement s'applique aux déployeurs."])
+    assert not lacks_the_value_asked("À partir de quand s'applique le règlement ?", ["Le règlement s'applique à partir du 2 août 2026."])

@@ -1,0 +1,74 @@
+"""Codes and acronyms that a question names, and whether any indexed document mentions them.
+
+Staff name things by their code: a procedure (« PQ-IA-02 », « PROT-HYG-02 »), a form
+(« FEI-IA »), an article of a French code (« L1110-4 »), a body or a law by its acronym
+(« HAS », "HIPAA"). When no indexed document mentions that code at all, the documents cannot
+answer: the passages found are about something else that shares the question's other words
+(a question on the hand-rub protocol PROT-HYG-02 finds the document-management procedure).
+The answerer then refuses and says which code no document mentions, instead of quoting them.
+
+An acronym counts only when written in capitals, four letters or more, and when the corpus
+has it neither as an acronym nor as an ordinary word (« URGENT » written for emphasis is the
+word « urgent »). Shorter ones are too often the initials of words the documents spell out
+(« DRH » for « direction des ressources humaines »), and too many word runs share three
+initials for a search of the spelled-out form to tell; Roman numerals are left to `references` (« annexe XIV »), and the common
+names of the indexed acts (GDPR, RGPD, AI Act) are not codes. A question written all in capitals
+names no acronym.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from assistant.retrieval.analysis import fold_accents
+from assistant.retrieval.references import ACT_NAMES
+
+# « PQ-IA-02 », « FEI-IA », « COVID-19 »; articles of French codes: « L1110-4 », « R. 4127-4 ».
+_CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b|\b[LRD]\.?\s?\d{3,4}(?:-\d+)+\b")
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{3,}\b")
+_CORPUS_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{2,}\b")
+_ROMAN = re.compile(r"^[IVXLC]+$")
+_WORD = re.compile(r"\w+")
+
+
+def _key(code: str) -> str:
+    """One spelling per code: capitals, no dot or space, no leading zero (« R. 4127-4 » →
+    « R4127-4 », « PQ-IA-02 » and « pq-ia-2 » → « PQ-IA-2 »)."""
+    return re.sub(r"(?<=-)0+(?=\d)", "", re.sub(r"[\s.]", "", code).upper())
+
+
+def named_identifiers(text: str) -> list[str]:
+    """The codes and acronyms `text` names, as written, in order, without repeats."""
+    for pattern in ACT_NAMES.values():
+        text = pattern.sub(" ", text)
+    letters = [c for c in text if c.isalpha()]
+    shouting = bool(letters) and sum(c.isupper() for c in letters) > len(letters) / 2
+    found = [m.group() for m in _CODE.finditer(text)]
+    if not shouting:
+        covered = {piece for code in found for piece in re.split(r"[-\s.]", code)}
+        found += [m.group() for m in _ACRONYM.finditer(text) if m.group() not in covered and not _ROMAN.match(m.group())]
+    return list(dict.fromkeys(found))
+
+
+class IdentifierTable:
+    """What the indexed texts mention: their codes and acronyms, and their words."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self._codes: set[str] = set()
+        self._words: set[str] = set()
+        for text in texts:
+            self._codes.update(_key(m.group()) for m in _CODE.finditer(text))
+            self._codes.update(m.group() for m in _CORPUS_ACRONYM.finditer(text))
+            self._words.update(fold_accents(word.lower()) for word in _WORD.findall(text))
+
+    def unknown(self, question: str) -> list[str]:
+        """The codes and acronyms of `question` that no indexed text mentions."""
+        missing = []
+        for identifier in named_identifiers(question):
+            if _key(identifier) in self._codes:
+                continue
+            if " " not in identifier and "-" not in identifier and fold_accents(identifier.lower()) in self._words:
+                continue  # an acronym that is also a word of the corpus: not told apart
+            missing.append(identifier)
+        return missing
