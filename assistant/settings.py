@@ -92,7 +92,7 @@ class RetrievalSettings(_Section):
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense (embedding) ranking in the fusion.")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
     per_document_max: int = Field(2, ge=1, description="Most passages taken from one document, so large texts do not crowd out short ones.")
-    same_language_boost: float = Field(1.5, ge=1, le=5, description="Fused-score multiplier for passages in the question's language (a question in English prefers the English text of a regulation published in both).")
+    same_language_boost: float = Field(1.5, ge=1, le=5, description="Fused-score multiplier for passages in the question's language, and for those of documents with no version in it (a question in English prefers the English text of a regulation published in both; a procedure written in French only is not ranked down).")
     include_archived: bool = Field(False, description="Also search archived documents (default: only documents in force).")
     follow_references: bool = Field(
         True,

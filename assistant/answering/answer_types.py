@@ -11,9 +11,9 @@ Refusing then costs nothing in facts: the value is in none of the passages.
 
 For money and names any passage holding one will do (governance documents rarely state either).
 Durations, dates, numbers and percentages are everywhere in these documents, so for those the
-value must sit in a statement (a sentence or a table row) that shares a word of what is asked
-besides the kind of value (« fiches », « conservées »): a deadline for something else does not
-answer.
+value must sit in a statement (a sentence or a table row) that shares two words of what is
+asked besides the kind of value (« fiches », « conservées »): a deadline for something else does
+not answer.
 
 Fines are left out on purpose: the regulations state them, and a question about a fine whose
 passages lack the amount is a search that missed, not a question outside the documents.
@@ -86,6 +86,12 @@ class _Kind:
     asking_words: str = ""
     counted: bool = False  # what is asked about is the thing counted, the word after « combien de » (group "noun")
 
+
+# Words of what is asked that the statement holding the value must share: one is too few (« patient »
+# or « conserver » alone let a deadline about something else through: dev, the two sets written
+# apart: 2 more unanswerable questions refused, and the 4 answerable ones refused as well had
+# passages without their facts).
+NEAR_WORDS = 2
 
 _NUMBER = re.compile(r"\b(?:\d+(?:[.,]\d+)?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|"
                      r"cinquante|soixante|cent|mille|plusieurs|quelques|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -200,8 +206,9 @@ def _asking_terms(name: str, lang: str) -> frozenset[str]:
 
 
 def holds_value_near(name: str, question: str, texts: list[str], lang: str) -> bool:
-    """True when a statement of `texts` holds a value of kind `name` and shares a word of what
-    the question asks about (any such statement will do when the question names nothing else)."""
+    """True when a statement of `texts` holds a value of kind `name` and shares `NEAR_WORDS` words
+    of what the question asks about (all of them when it names fewer; any such statement will
+    do when it names nothing else)."""
     kind = next(k for k in _NEAR_KINDS if k.name == name)
     counted: set[str] = set()
     if kind.counted:
@@ -212,12 +219,13 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str) -> b
         about = set(analyse(fold(without_references(question)), lang)) - counted - _asking_terms(name, lang)
     else:
         about = set(quote_terms(question, lang) - _asking_terms(name, lang))
+    needed = min(NEAR_WORDS, len(about))
     for text in texts:
         for statement in statements(text):
             if not kind.value.search(fold(statement)):
                 continue
             terms = set(analyse(fold(statement) if kind.counted else statement, lang))
-            if counted <= terms and (not about or about & terms):
+            if counted <= terms and len(about & terms) >= needed:
                 return True
     return False
 

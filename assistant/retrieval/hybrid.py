@@ -102,6 +102,10 @@ class HybridRetriever:
             self._text_of[chunk.chunk_id] = chunk.text
         self.references = ReferenceTable({d.doc_id: d.title for d in self.documents.values()},
                                          ((c.chunk_id, c.doc_id, c.heading_path) for c in chunks))
+        self._acts_by_language: dict[str, set[str]] = {}
+        for doc_id, act in self.references.act_of.items():
+            if act is not None and self.documents[doc_id].lang:
+                self._acts_by_language.setdefault(self.documents[doc_id].lang, set()).add(act)
         lexical_path = version.folder / LEXICAL_FILE
         if lexical_path.is_file():
             self.lexical = BM25Index.load(lexical_path)
@@ -158,7 +162,7 @@ class HybridRetriever:
         if lang and self.settings.same_language_boost != 1.0:
             boost = self.settings.same_language_boost
             fused = sorted(
-                ((cid, score * boost if self.documents[self._doc_of[cid]].lang == lang else score) for cid, score in fused),
+                ((cid, score * boost if self._reads_in(self._doc_of[cid], lang) else score) for cid, score in fused),
                 key=lambda item: -item[1],
             )
         fused = collapse_near_duplicates(fused, self._text_of.__getitem__)
@@ -171,6 +175,17 @@ class HybridRetriever:
                     dense_score=dense.get(cid), lexical_score=lexical.get(cid), rank=rank)
             for rank, (cid, score) in enumerate(chosen, start=1) if cid in records
         ]
+
+    def _reads_in(self, doc_id: str, lang: str) -> bool:
+        """Whether a document is the one to read in `lang`: written in it, or not translated into
+        it by another document (the procedures exist in French only: an English question about
+        the roster must not rank them below the English regulations; the AI Act exists in both,
+        and an English question prefers its English text)."""
+        document = self.documents[doc_id]
+        if document.lang == lang:
+            return True
+        act = self.references.act_of.get(doc_id)
+        return act is None or act not in self._acts_by_language.get(lang, set())
 
     def missing_references(self, question: str, kinds: list[str] | None = None,
                            include_archived: bool | None = None) -> list[str]:

@@ -95,6 +95,14 @@ def test_a_duration_must_be_stated_about_what_is_asked() -> None:
                                      ["Le DPO est prévenu sans délai de toute violation de données."])
 
 
+def test_the_statement_holding_the_value_shares_two_words_of_what_is_asked() -> None:
+    question = "Combien d'années doit-on conserver le dossier médical d'un patient ?"
+    assert lacks_the_value_asked(question, ["Le patient est informé dans les 24 heures de tout incident."])  # « patient » alone
+    assert not lacks_the_value_asked(question, ["Le dossier médical est conservé vingt ans."])
+    # a question naming one thing only needs that one
+    assert not lacks_the_value_asked("Quel est le numéro de poste du DPO ?", ["Le DPO est joignable au poste 4200."])
+
+
 def test_a_count_needs_a_number_of_the_thing_counted_about_what_is_asked() -> None:
     question = "Combien de lits compte le service des urgences ?"
     assert lacks_the_value_asked(question, ["Le service des urgences accueille 120 patients par jour."])  # not beds

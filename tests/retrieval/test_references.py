@@ -162,3 +162,25 @@ def test_an_article_of_an_act_not_indexed_is_not_refused_for_that(services) -> N
     assert svc.answerer.retriever.missing_references("Que dit l'article 9 du RGPD sur les comités ?") == []
     assert svc.answerer.retriever.missing_references("Que dit l'article 9 du règlement (UE) 2099/7 ?") == ["article 9"]
 
+
+
+def test_the_question_language_is_preferred_between_translations_only(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # The AI Act exists in both languages: an English question prefers its English text. The
+    # procedure exists in French only: it is the text to read whatever the question's language.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, title, lang, body in (
+        ("ria-fr.md", "Règlement (UE) 2024/1689 sur l'intelligence artificielle", "fr", "Le déployeur conserve les journaux au moins six mois."),
+        ("ria-en.md", "Regulation (EU) 2024/1689 on artificial intelligence", "en", "The deployer shall keep the logs for at least six months."),
+        ("planning.md", "PQ-IA-02 — Validation du planning", "fr", "En cas de panne de l'outil, le cadre utilise le modèle MOD-PLAN-03."),
+    ):
+        (corpus / name).write_text(f"---\ntitle: \"{title}\"\nkind: procedure\nversion: \"1\"\nstatus: en_vigueur\nlang: {lang}\n---\n\n# Texte\n\n{body}\n",
+                                   encoding="utf-8")
+    Ingestor(fake_settings, HashEmbedder).sync(corpus)
+    svc = build_services(fake_settings, chat_model=FakeChatModel(["x"]), embedder=HashEmbedder())
+    retriever = svc.retriever
+    by_title = {d.title[:5]: d.doc_id for d in retriever.documents.values()}
+    assert retriever._reads_in(by_title["Regul"], "en") and not retriever._reads_in(by_title["Règle"], "en")  # noqa: SLF001
+    assert retriever._reads_in(by_title["Règle"], "fr") and not retriever._reads_in(by_title["Regul"], "fr")  # noqa: SLF001
+    assert retriever._reads_in(by_title["PQ-IA"], "en"), "a text with no English version is not ranked down for an English question"  # noqa: SLF001
+    svc.close()
