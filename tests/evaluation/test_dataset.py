@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,20 @@ def test_missing_and_empty_datasets_say_what_to_do(tmp_path: Path) -> None:
         load_dataset(tmp_path / "absent.jsonl")
     with pytest.raises(DatasetError, match="vide"):
         load_dataset(_write(tmp_path, "", "  "))
+
+
+DATASETS = Path(__file__).resolve().parents[2] / "evaluation" / "datasets"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+
+@pytest.mark.parametrize("name", ["dev.jsonl", "dev-subset.jsonl", "heldout.jsonl", "heldout-3-read.jsonl", "heldout-3-unread.jsonl"])
+def test_the_shipped_question_sets_load_and_point_at_documents_of_the_sample_corpus(name: str) -> None:
+    questions = load_dataset(DATASETS / name)
+    paths = [p.relative_to(CORPUS).as_posix().lower() for p in CORPUS.rglob("*") if p.is_file()]
+    files = paths + [re.sub(r"[^a-z0-9]+", "-", path) for path in paths]  # and their doc ids (slugs)
+    assert len({q.id for q in questions}) == len(questions)
+    for question in questions:
+        assert question.expected_sources or not question.answerable, question.id
+        for source in question.expected_sources:
+            # a source string names a file by its path or doc id, or (with spaces) by its title
+            assert any(source.lower() in path for path in files) or " " in source, (question.id, source)
