@@ -114,7 +114,7 @@ def _summary(report: Report) -> list[tuple[str, str]]:
     return [
         ("Questions posées", str(report.stats["questions"])),
         ("Refus (les documents ne permettaient pas de répondre)", rates["refused"].text()),
-        ("Motifs des refus", _reasons(report.stats.get("refusals_by_reason", {}))),
+        ("Motifs des refus", describe_refusal_reasons(report.stats.get("refusals_by_reason", {}))),
         ("Réponses en mode dégradé (passages seuls, sans rédaction par le modèle)", rates["degraded"].text()),
         ("Réponses ayant reçu un retour du personnel", rates["feedback"].text()),
         ("Avis négatifs parmi les avis donnés", rates["negative"].text()),
@@ -138,7 +138,8 @@ REFUSAL_REASONS = {
 }
 
 
-def _reasons(counts: dict[str, int]) -> str:
+def describe_refusal_reasons(counts: dict[str, int]) -> str:
+    """« motif : nombre ; … » in words, for the committee report and the review dashboard."""
     if not counts:
         return "aucun refus"
     return " ; ".join(f"{REFUSAL_REASONS.get(reason, reason)} : {n}" for reason, n in counts.items())

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.errors import GarantError, InputError
 from assistant.governance.accounts import Accounts, load_accounts
+from assistant.governance.committee_report import describe_refusal_reasons
 from assistant.governance.log import InteractionLog
 from assistant.governance.migrations import REVIEW_DECISIONS
 from assistant.governance.reviews import record_review
@@ -217,6 +218,7 @@ def dashboard_html(stats: dict[str, Any]) -> str:
     rates = [
         ["questions", total],
         ["refus / refusals", f"{stats['refused']} ({stats['refusal_rate']:.0%})"],
+        ["motifs des refus / why refused", describe_refusal_reasons(stats.get("refusals_by_reason", {}))],
         ["mode dégradé / degraded", f"{stats['degraded']} ({stats['degraded_rate']:.0%})"],
         ["réponses avec retour / answers with feedback", f"{feedback['interactions_with_feedback']} ({feedback['feedback_rate']:.0%})"],
         ["retours +1 / -1", f"{feedback['positive']} / {feedback['negative']} ({feedback['negative_rate']:.0%} négatifs)"],

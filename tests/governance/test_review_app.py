@@ -44,6 +44,7 @@ def answer(question: str, refused: bool = False) -> Answer:
         retrieved=[passage("charte-ia")],
         sentences=sentences,
         refused=refused,
+        refusal_reason="no_evidence" if refused else None,
         prompt_version="answer-fr@3",
         model={"name": "qwen", "file_sha256": "modelsha"},
         index_version="v0007",
@@ -177,6 +178,7 @@ def test_the_dashboard_counts_and_escapes_unanswered_questions(seeded) -> None: 
     shown = dashboard_html(log.stats(days=7))
     assert "<script>" not in shown and "&lt;script&gt;" in shown
     assert "1 (50%)" in shown and "charte-ia" in shown
+    assert "aucun passage assez proche de la question : 1" in shown, "why the refusal was made is shown"
 
 
 # --- starting ---
