@@ -33,6 +33,10 @@ QUOTE_ONLY_LABEL = {
     "fr": "Le modèle n'a pas rédigé de réponse vérifiable ; voici les phrases des documents les plus proches de la question, à lire avant de conclure.",
     "en": "The model wrote no verifiable answer; here are the sentences of the documents closest to the question, to read before concluding.",
 }
+MODEL_DECLINED_LABEL = {
+    "fr": "Selon le modèle, les documents ne répondent pas à cette question ; voici leurs phrases les plus proches, à lire avant de conclure.",
+    "en": "According to the model, the documents do not answer this question; here are their closest sentences, to read before concluding.",
+}
 WITHHELD_LABEL = {
     "fr": "Réponse retenue : le texte produit reprenait les consignes internes de l'assistant et n'est pas affiché. Posez une question sur le contenu des documents.",
     "en": "Answer withheld: the text produced repeated the assistant's internal instructions and is not shown. Ask a question about the content of the documents.",
@@ -90,6 +94,12 @@ class Answer:
     def notice(self) -> str:
         """The AI notice, always shown with the answer."""
         return NOTICE[self.lang]
+
+    @property
+    def quote_label(self) -> str:
+        """What heads the quotes of an answer the model did not write: its judgment that the
+        documents do not answer, or that it wrote nothing verifiable."""
+        return (MODEL_DECLINED_LABEL if self.refusal_reason == "model" else QUOTE_ONLY_LABEL)[self.lang]
 
     @property
     def cited(self) -> list[int]:

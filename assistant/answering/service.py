@@ -31,7 +31,6 @@ from assistant.answering.model import (
     EXTRACT_LABEL,
     LEADS_LABEL,
     MISSING_REFERENCE_LABEL,
-    QUOTE_ONLY_LABEL,
     REFUSAL_LABEL,
     ROLE_REFUSAL,
     UNKNOWN_IDENTIFIER_LABEL,
@@ -207,7 +206,7 @@ class Answerer:
         if answer.extracts and cfg.quote_when_model_declines and strong:
             answer.quoted_only, answer.refusal_reason = True, reason
             answer.extracts = self._answer_quotes(answer.question, answer.retrieved, answer.lang)
-            answer.text = self._with_extracts(QUOTE_ONLY_LABEL[answer.lang], answer)
+            answer.text = self._with_extracts(answer.quote_label, answer)
             return
         self._refuse(answer, reason)
 

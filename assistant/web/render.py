@@ -17,7 +17,7 @@ from collections import defaultdict
 from urllib.parse import quote
 
 from assistant.answering.citations import numbers_supported
-from assistant.answering.model import DEGRADED_LABEL, NOTICE, QUOTE_ONLY_LABEL, Answer
+from assistant.answering.model import DEGRADED_LABEL, NOTICE, Answer
 from assistant.retrieval.analysis import analyse
 from assistant.retrieval.hybrid import Passage
 
@@ -201,7 +201,7 @@ def answer_markdown(answer: Answer) -> str:
     if answer.refused:
         return f"{notice}\n\n🔎 **{labels['refused']}** — {_md_escape(answer.text)}"
     if answer.quoted_only:
-        return f"{notice}\n\n📄 **{QUOTE_ONLY_LABEL[answer.lang]}**{quotes}"
+        return f"{notice}\n\n📄 **{answer.quote_label}**{quotes}"
     body = " ".join(f"{_md_escape(s.text)} {''.join(f'[{n}]' for n in s.sources)}" for s in answer.sentences)
     return f"{notice}\n\n{body}{quotes}"
 

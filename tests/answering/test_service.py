@@ -131,16 +131,18 @@ def test_without_the_model_the_key_sentences_of_all_the_passages_are_quoted(serv
 def test_model_refusal_with_close_passages_quotes_the_key_passage_labelled(services) -> None:  # type: ignore[no-untyped-def]
     model = FakeChatModel(["Les documents disponibles ne permettent pas de répondre à cette question."])
     answer = services(model).answerer.answer("Quand se réunit le comité de pilotage IA ?")
-    assert not answer.refused and answer.quoted_only and answer.sentences == []
-    assert answer.text.startswith("Le modèle n'a pas rédigé de réponse vérifiable")
+    assert not answer.refused and answer.quoted_only and answer.sentences == [] and answer.refusal_reason == "model"
+    # the model's judgment is said, and the reader gets what to check it against
+    assert answer.text.startswith("Selon le modèle, les documents ne répondent pas à cette question ; voici leurs phrases les plus proches")
     assert "une fois par trimestre" in answer.text and answer.cited
 
 
 def test_when_the_model_writes_nothing_verifiable_the_key_sentences_of_all_the_passages_are_quoted(services) -> None:  # type: ignore[no-untyped-def]
-    model = FakeChatModel(["Les documents disponibles ne permettent pas de répondre à cette question."])
+    model = FakeChatModel(["Le comité est présidé par Mme Claire Martin, élue en 2019 [1]."])  # supported by no passage
     question = "Qui préside le comité de pilotage IA, dans quel délai signaler un dysfonctionnement d'un système d'IA, et quelle formation suivre ?"
     answer = services(model).answerer.answer(question, k=3)
-    assert answer.quoted_only and not answer.refused and model.calls
+    assert answer.quoted_only and not answer.refused and model.calls and answer.refusal_reason == "unsupported"
+    assert "Martin" not in answer.text
     quoted = [sentence for _, sentence in answer.extracts]
     assert len(quoted) == 3 and any("3 heures" in s for s in quoted) and any("24 heures" in s for s in quoted)
     assert answer.text.startswith("Le modèle n'a pas rédigé de réponse vérifiable ; voici les phrases des documents")
