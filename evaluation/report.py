@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from assistant.answering.service import DEGRADED_QUOTES
+from assistant.answering.service import KEY_QUOTES
 from evaluation.dataset import EvaluationError
 from evaluation.labels import HEADLINE, MODE_NAMES, RATE_LABELS, mode_label, rate_label
 from evaluation.metrics import TOP, compare_metrics, compute_metrics, intervals_overlap, same_answers, without_model
@@ -159,7 +159,7 @@ def _measured(no_llm: bool, answered: bool) -> list[str]:
         lines += [
             "- **Réponses sans le modèle de langue (« mode dégradé »)** : l'évaluation a été lancée avec `--no-llm`, et chaque question "
             "a reçu la réponse que donne `garant ask --no-llm`. Garant n'y rédige rien : il affiche « Mode dégradé : aucune synthèse IA, "
-            f"voici les passages les plus pertinents », puis recopie mot pour mot jusqu'à {_NUMBERS_FR.get(DEGRADED_QUOTES, DEGRADED_QUOTES)} phrases clés des passages retrouvés, "
+            f"voici les passages les plus pertinents », puis recopie mot pour mot jusqu'à {_NUMBERS_FR.get(KEY_QUOTES, KEY_QUOTES)} phrases clés des passages retrouvés, "
             "chacune suivie du numéro de sa source [n] ; quand aucun passage n'est assez proche de la question, il refuse. "
             "On mesure si les phrases recopiées contiennent les éléments attendus, si Garant refuse les questions hors documents "
             "(et seulement elles), si chaque phrase recopiée renvoie à un passage retrouvé et vient d'une source attendue, "

@@ -78,9 +78,12 @@ def test_answer_cites_the_supporting_passage_and_carries_the_notice(services) ->
     answer = services(model).answerer.answer("Dans quel délai signaler un dysfonctionnement d'un système d'IA ?")
     assert not answer.refused and not answer.degraded
     assert answer.notice == "Réponse générée par IA à partir des documents cités — à vérifier avant toute décision"
-    cited = [answer.retrieved[n - 1] for n in answer.cited]
+    cited = [answer.retrieved[n - 1] for sentence in answer.sentences for n in sentence.sources]
     assert cited and all("24 heures" in p.chunk.text for p in cited)
     assert "24 heures" in answer.text
+    # its first quote comes from the passage it cites; the other key sentences follow, with their sources
+    assert answer.extracts[0][0] in {n for sentence in answer.sentences for n in sentence.sources}
+    assert 1 < len(answer.extracts) <= 3 and set(answer.cited) >= {n for n, _ in answer.extracts}
     assert answer.as_dict()["citations"][0]["title"] == "Charte IA de test"
 
 
