@@ -38,15 +38,27 @@ def _key(code: str) -> str:
     return re.sub(r"(?<=-)0+(?=\d)", "", re.sub(r"[\s.]", "", code).upper())
 
 
+def _is_code(candidate: str) -> bool:
+    """A document or form code (« PQ-IA-02 », « FEI-IA »), or an article of a French code (« L1110-4 »);
+    not a name with a version or a number (« GPT-4 », « COVID-19 »), which a question may use for a
+    thing the documents name otherwise (« agents conversationnels grand public »)."""
+    if not candidate[:1].isalpha() or candidate[1:2].isdigit() or candidate[1:3] in (". ", "."):
+        return True  # « L1110-4 », « R. 4127-4 »
+    segments = candidate.split("-")
+    return len(segments) >= 3 or all(segment.isalpha() for segment in segments)
+
+
 def named_identifiers(text: str) -> list[str]:
     """The codes and acronyms `text` names, as written, in order, without repeats."""
     for pattern in ACT_NAMES.values():
         text = pattern.sub(" ", text)
     letters = [c for c in text if c.isalpha()]
     shouting = bool(letters) and sum(c.isupper() for c in letters) > len(letters) / 2
-    found = [m.group() for m in _CODE.finditer(text)]
+    hyphenated = [m.group() for m in _CODE.finditer(text)]
+    found = [candidate for candidate in hyphenated if _is_code(candidate)]
     if not shouting:
-        covered = {piece for code in found for piece in re.split(r"[-\s.]", code)}
+        # the parts of a hyphenated name are not acronyms of their own (« COVID » of « COVID-19 »)
+        covered = {piece for candidate in hyphenated for piece in re.split(r"[-\s.]", candidate)}
         found += [m.group() for m in _ACRONYM.finditer(text) if m.group() not in covered and not _ROMAN.match(m.group())]
     return list(dict.fromkeys(found))
 

@@ -23,6 +23,8 @@ from ingest.pipeline import Ingestor
     ("Que dit l'annexe XIII ?", []),  # Roman numerals: left to the article lookup
     ("Que fait la DRH ?", []),  # three letters: too often initials the documents spell out
     ("QUEL EST LE DÉLAI DE SIGNALEMENT ?", []),  # shouting names no acronym
+    ("Puis-je utiliser GPT-4 pour résumer un compte rendu ?", []),  # a name with a version, not a code
+    ("L'IA aide-t-elle pour les patients COVID-19 ?", []),
 ])
 def test_the_codes_and_acronyms_a_question_names(question: str, named: list[str]) -> None:
     assert named_identifiers(question) == named
