@@ -117,8 +117,9 @@ _NEAR_KINDS = (
         "date",
         re.compile(
             r"\b(?:a quelle date|(?:quelle|quelles)(?: est| sont)? (?:la |les )?dates?|depuis quand|a partir de quand|jusqu'a quand|"
-            r"en quelle annee|quand (?:sera|seront|a ete|ont ete|va|vont|entre|entrera|est entre|s'applique|doit|devra)|"
-            r"when (?:will|was|were|did|does|do|is|are|must|shall)|from (?:what|which) date|from when|until when|"
+            r"en quelle annee|quand (?:sera|seront|a ete|ont ete|va|vont|entrera|est entre|entre en vigueur|s'applique|s'appliquera|prend effet)|"
+            r"when (?:will|was|were|did)\b|when (?:does|do|is|are)\b.{0,60}\b(?:apply|applies|applicable|enter into force|start|begin|expire)|"
+            r"from (?:what|which) date|from when|until when|"
             r"(?:what|which) (?:date|year)|in what year)\b",
             re.IGNORECASE,
         ),

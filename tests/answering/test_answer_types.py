@@ -76,6 +76,10 @@ def test_a_name_question_needs_a_passage_that_names_someone() -> None:
     ("Combien coûte la licence ?", []),  # money: checked on its own
     ("Qui valide le planning ?", []),
     ("Quand faut-il remplir une FEI-IA ?", []),  # « quand » asking a circumstance, not a date
+    ("Quand doit-on prévenir le cadre de santé ?", []),
+    ("When must a controller designate a data protection officer?", []),
+    ("When does the AI Act apply to deployers?", ["date"]),
+    ("When will the planning tool be extended to paediatrics?", ["date"]),
 ])
 def test_the_kind_of_value_a_question_asks_for(question: str, kinds: list[str]) -> None:
     from assistant.answering.answer_types import kinds_asked
