@@ -24,7 +24,7 @@ import numpy as np
 
 from assistant.answering.answer_types import lacks_the_value_asked
 from assistant.answering.citations import check_sentences, is_refusal, split_sentences
-from assistant.answering.extracts import excerpt, key_extracts, statements_by_passage
+from assistant.answering.extracts import MAX_EXTRACT_CHARS, excerpt, key_extracts, statements, statements_by_passage
 from assistant.answering.language import detect_language
 from assistant.answering.model import (
     DEGRADED_LABEL,
@@ -180,13 +180,38 @@ class Answerer:
             return
         yield from self._generate(answer, question, passages, lang, timings, started)
 
-    @staticmethod
-    def _answer_quotes(question: str, passages: list[Passage], lang: str) -> list[tuple[int, str]]:
+    def _answer_quotes(self, question: str, passages: list[Passage], lang: str) -> list[tuple[int, str]]:
         """When no model text is shown (degraded mode, or nothing the model wrote could be
         verified), the quotes are the answer: the key sentences of all the passages (dev set:
         the three best hold the expected facts for 71 of 123 questions, the two best of the
         first two passages for 65, the best one for 59)."""
-        return key_extracts(question, passages, lang, limit=KEY_QUOTES, within=len(passages))
+        quotes = key_extracts(question, passages, lang, limit=KEY_QUOTES, within=len(passages))
+        return self._with_other_language_quotes(question, passages, lang, quotes)
+
+    def _with_other_language_quotes(self, question: str, passages: list[Passage], lang: str,
+                                     quotes: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """A passage written in another language than the question shares none of its words, so
+        word overlap quotes nothing of it, or a sentence of another passage that happens to share
+        a word (an English question about the French-only roster procedure got a sentence of the
+        AI Act on airport hallways). When such a passage ranks before every quoted one, its
+        sentence closest in meaning is quoted too (the embedder is multilingual), and the quotes
+        then follow the passages' order."""
+        first_quoted = min((number for number, _ in quotes), default=len(passages) + 1)
+        picked: list[tuple[int, str]] = []
+        query = None
+        for number, passage in enumerate(passages[: first_quoted - 1], start=1):
+            other = passage.document.lang and passage.document.lang != lang
+            units = statements(passage.chunk.text) if other else []
+            if not units:
+                continue
+            units = [excerpt(unit, set(), MAX_EXTRACT_CHARS, passage.document.lang) if len(unit) > MAX_EXTRACT_CHARS else unit
+                     for unit in units]
+            query = self.retriever.query_vector(question) if query is None else query
+            vectors = self.retriever.embedder.embed_passages(units)
+            picked.append((number, units[int(np.argmax(vectors @ query))]))
+        if not picked:
+            return quotes
+        return sorted(picked + quotes, key=lambda quote: quote[0])[:KEY_QUOTES]
 
     @staticmethod
     def _with_extracts(text: str, answer: Answer) -> str:
@@ -329,14 +354,13 @@ class Answerer:
         answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
         yield Event("final", answer)
 
-    @classmethod
-    def _with_key_quotes(cls, first: list[tuple[int, str]], question: str, passages: list[Passage], lang: str) -> list[tuple[int, str]]:
+    def _with_key_quotes(self, first: list[tuple[int, str]], question: str, passages: list[Passage], lang: str) -> list[tuple[int, str]]:
         """Under a written answer, its quote from a cited passage, then the other key sentences of
         the passages, `KEY_QUOTES` in all: the reader can check the answer against what the
         documents say, including what the small model left out (replayed on four question sets:
         2 more answers holding their expected facts on each)."""
         shown = {sentence for _, sentence in first}
-        more = [(number, sentence) for number, sentence in cls._answer_quotes(question, passages, lang) if sentence not in shown]
+        more = [(number, sentence) for number, sentence in self._answer_quotes(question, passages, lang) if sentence not in shown]
         return (first + more)[:KEY_QUOTES]
 
     @staticmethod

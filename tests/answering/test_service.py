@@ -227,3 +227,15 @@ def test_a_question_about_a_cost_the_passages_do_not_state_is_refused_without_th
     assert answer.text.startswith("Je ne trouve pas cette information dans les documents indexés.")
     # the same passages may answer a question on its length
     assert services(model).answerer.answer("Combien de temps dure le module de formation « IA : les essentiels » ?").refusal_reason != "no_value"
+
+
+def test_a_passage_in_another_language_than_the_question_gets_a_quote_of_its_own(services, fake_settings) -> None:  # type: ignore[no-untyped-def]
+    # An English question about a French-only document shares none of its words: word overlap
+    # alone quoted nothing of it. Its closest sentence in meaning is quoted, in the passages' order.
+    fake_settings.answer.refuse_below_dense = -1.0  # the hashing test embedder is not multilingual
+    answer = services(FakeChatModel(["x"])).answerer.answer("Which course must everybody take prior to working with it?", lang="en", no_llm=True)
+    french = {n for n, p in enumerate(answer.retrieved, start=1) if p.document.lang == "fr"}
+    assert french and not answer.refused
+    assert {n for n, _ in answer.extracts} & french, answer.extracts
+    assert [n for n, _ in answer.extracts] == sorted(n for n, _ in answer.extracts)
+    assert all(f"[{n}]" in answer.text for n, _ in answer.extracts)
