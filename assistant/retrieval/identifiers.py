@@ -25,7 +25,8 @@ from assistant.retrieval.analysis import fold_accents
 from assistant.retrieval.references import ACT_NAMES
 
 # « PQ-IA-02 », « FEI-IA », « COVID-19 »; articles of French codes: « L1110-4 », « R. 4127-4 ».
-_CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b|\b[LRD]\.?\s?\d{3,4}(?:-\d+)+\b")
+_CODE_ARTICLE = r"\b[LRD]\.?\s?\d{3,4}(?:-\d+)+\b"
+_CODE = re.compile(rf"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b|{_CODE_ARTICLE}")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{3,}\b")
 _CORPUS_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{2,}\b")
 _ROMAN = re.compile(r"^[IVXLC]+$")
@@ -42,8 +43,8 @@ def _is_code(candidate: str) -> bool:
     """A document or form code (« PQ-IA-02 », « FEI-IA »), or an article of a French code (« L1110-4 »);
     not a name with a version or a number (« GPT-4 », « COVID-19 »), which a question may use for a
     thing the documents name otherwise (« agents conversationnels grand public »)."""
-    if not candidate[:1].isalpha() or candidate[1:2].isdigit() or candidate[1:3] in (". ", "."):
-        return True  # « L1110-4 », « R. 4127-4 »
+    if re.fullmatch(_CODE_ARTICLE, candidate):
+        return True
     segments = candidate.split("-")
     return len(segments) >= 3 or all(segment.isalpha() for segment in segments)
 

@@ -17,6 +17,7 @@ from ingest.pipeline import Ingestor
     ("Que dit le protocole PROT-HYG-02 ?", ["PROT-HYG-02"]),
     ("Que dit l'article L1110-4 du code de la santé publique ?", ["L1110-4"]),
     ("Et l'article R. 4127-4 ?", ["R. 4127-4"]),
+    ("Et l'article R.4127-4 ?", ["R.4127-4"]),
     ("What does the HIPAA Privacy Rule require?", ["HIPAA"]),
     ("Que dit l'article 9 du RGPD ?", []),  # the common name of an indexed act
     ("What does Article 9 of the GDPR say about health data?", []),
