@@ -172,6 +172,9 @@ _NEAR_KINDS = (
 )
 
 
+_KINDS = {kind.name: kind for kind in _NEAR_KINDS}
+
+
 def asks_for_money(question: str) -> bool:
     """True for a question about a cost, a price, a budget, spending or pay."""
     return bool(_MONEY_QUESTION.search(fold(question)))
@@ -202,7 +205,7 @@ def kinds_asked(question: str) -> list[str]:
 
 @functools.cache
 def _asking_terms(name: str, lang: str) -> frozenset[str]:
-    kind = next(k for k in _NEAR_KINDS if k.name == name)
+    kind = _KINDS[name]
     return frozenset(analyse(kind.asking_words, lang))
 
 
@@ -210,7 +213,7 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str) -> b
     """True when a statement of `texts` holds a value of kind `name` and shares `NEAR_WORDS` words
     of what the question asks about (all of them when it names fewer; any such statement will
     do when it names nothing else)."""
-    kind = next(k for k in _NEAR_KINDS if k.name == name)
+    kind = _KINDS[name]
     counted: set[str] = set()
     if kind.counted:
         # the thing counted must be there too (« 28 lits » for another unit holds a number of beds, not

@@ -157,11 +157,9 @@ class Answerer:
         answer = Answer(question=question, lang=lang, text="", retrieved=passages, corpus_version=meta.get("corpus_sha256"),
                         index_version=self.retriever.version.version_id, prompt_version=self.prompt(lang).version)
         yield Event("sources", passages)
-        missing = self.retriever.missing_references(question, kinds)
-        unknown = self.retriever.unknown_identifiers(question) if not missing else []
-        if missing:
+        if missing := self.retriever.missing_references(question, kinds):
             self._refuse(answer, "missing_reference", MISSING_REFERENCE_LABEL[lang].format(label=missing[0].lower()))
-        elif unknown:
+        elif unknown := self.retriever.unknown_identifiers(question):
             self._refuse(answer, "missing_reference", UNKNOWN_IDENTIFIER_LABEL[lang].format(identifier=unknown[0]))
         elif not passages or not self._enough_evidence(question, passages, lang, answer):
             self._refuse(answer, "no_evidence")
@@ -319,18 +317,16 @@ class Answerer:
         if tail:
             yield Event("token", tail)
         timings["generation_s"] = time.perf_counter() - started - timings.get("first_token_s", 0.0)
-        if guard.withheld and guard.leak == "example":
-            # The small model sometimes answers with its prompt's worked example (« Le livret d'accueil
-            # est remis… »): made-up passages, so nothing verifiable; not shown, as for a leak.
-            log.warning("answer %s: the model's output copied an example of its instructions; not shown", answer.id)
-            self._refuse_or_quote(answer, "unsupported")
-            answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
-            yield Event("final", answer)
-            return
         if guard.withheld:
-            # The output repeats the instructions: nothing of it is shown or kept.
-            log.warning("answer %s withheld: the model's output repeated its instructions (canary or system prompt)", answer.id)
-            answer.refused, answer.refusal_reason, answer.text = True, "withheld", WITHHELD_LABEL[lang]
+            # Nothing of the output is shown or kept.
+            if guard.leak == "example":
+                # The small model sometimes answers with its prompt's worked example (« Le livret d'accueil
+                # est remis… »): made-up passages, so nothing verifiable.
+                log.warning("answer %s: the model's output copied an example of its instructions; not shown", answer.id)
+                self._refuse_or_quote(answer, "unsupported")
+            else:
+                log.warning("answer %s withheld: the model's output repeated its instructions (canary or system prompt)", answer.id)
+                answer.refused, answer.refusal_reason, answer.text = True, "withheld", WITHHELD_LABEL[lang]
             answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
             yield Event("final", answer)
             return
