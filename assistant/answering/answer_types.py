@@ -3,7 +3,7 @@
 Some questions ask for a value of a given kind: an amount of money (« Combien coûte la
 licence… »), a person's name (« Comment s'appelle le référent IA ? »), a duration or deadline
 (« Pendant combien d'années les fiches sont-elles conservées ? »), a date, a time of day, an
-e-mail address, a phone number, a dose, a percentage. When no passage holds a value of that kind, no answer drawn from them can
+e-mail address, a phone number, a dose, a count, a vendor's name, a percentage. When no passage holds a value of that kind, no answer drawn from them can
 give it, and the nearest passages talk about something else: the fines of a regulation,
 « Référent IA (Direction du numérique) » given as a name, the 12 months that logs are kept given
 as the time a form is kept. Garant refuses instead of quoting them or letting the model guess.
@@ -13,7 +13,8 @@ For money and names any passage holding one will do (governance documents rarely
 Durations, dates, numbers and percentages are everywhere in these documents, so for those the
 value must sit in a statement (a sentence or a table row) that shares two words of what is
 asked besides the kind of value (« fiches », « conservées »): a deadline for something else does
-not answer.
+not answer. An average (« le délai moyen ») or a figure for a year (« en 2025 », « l'an dernier »)
+needs a statement that gives one: the deadline a procedure sets is not what was observed.
 
 Fines are left out on purpose: the regulations state them, and a question about a fine whose
 passages lack the amount is a search that missed, not a question outside the documents.
@@ -103,6 +104,7 @@ _NEAR_KINDS = (
         re.compile(
             r"\b(?:combien de temps|(?:quel|quels|quelle|quelles)(?: est| sont)?(?: le| la| les)? (?:delais?|durees?)|"
             r"(?:dans|sous|en) (?:quel|combien de) (?:delai|temps)|pendant combien|combien d'(?:heures|annees|ans)|"
+            r"(?:quel|quelle) (?:a ete|etait)\b.{0,30}\b(?:delai|duree)s?|"
             r"combien de (?:jours|mois|semaines|minutes|secondes|heures|annees|trimestres)|a quelle frequence|tous les combien|"
             r"how long|how often|within how many|how many (?:days|hours|months|years|weeks|minutes|seconds)|"
             r"what (?:is|are) the (?:deadline|time limit|period|duration|retention period))\b",
@@ -163,6 +165,26 @@ _NEAR_KINDS = (
         counted=True,
     ),
     _Kind(
+        "organisation",  # a vendor's or maker's name: a name right after the word for its role (« Éditeur : Xyz »)
+        re.compile(
+            r"\b(?:(?:quel|quelle|quels|quelles)(?: est| sont)?(?: le nom de)?(?: l'| le | la | les | )?(?:editeur|fabricant|prestataire|societe|"
+            r"entreprise|industriel|constructeur|marque)s?|quels? fournisseurs? (?:fournit|fournissent|a fourni|equipe|livre|vend)|"
+            r"noms? (?:de l'|du |de la |des )(?:editeur|fournisseur|fabricant|prestataire|societe|entreprise|constructeur)s?|"
+            r"(?:which|what) (?:company|companies|vendor|vendors|supplier|suppliers|manufacturer|manufacturers|brand|firm)|"
+            r"who (?:supplies|supplied|sells|sold|manufactures|manufactured) (?:the|our|this|that)|"
+            r"name of the (?:company|vendor|supplier|manufacturer|firm))\b",
+            re.IGNORECASE,
+        ),
+        re.compile(  # the role word in any case, the name capitalised
+            r"(?i:\b(?:editeur|fournisseur|fabricant|prestataire|societe|entreprise|industriel|constructeur|marque|vendor|supplier|"
+            r"manufacturer|company|brand|developpe par|fourni par|commercialise par|edite par|fabrique par|developed by|supplied by|"
+            r"made by|manufactured by)s?)\s?(?:[:=(,]\s?)?(?:(?i:est|is)\s)?(?:(?i:la societe|l'entreprise|the company)\s)?[A-Z][\w&.-]+"
+            r"|\b(?:SAS|SARL|SASU|GmbH|Inc|Ltd|LLC)\b"
+        ),
+        "quel quelle quels quelles nom éditeur fournisseur fabricant prestataire société entreprise industriel constructeur marque "
+        "fournit which what company vendor supplier manufacturer brand firm who supplies sells manufactures name",
+    ),
+    _Kind(
         "percent",
         re.compile(r"\b(?:quel pourcentage|quelle (?:part|proportion)|quel taux|what (?:percentage|share|proportion|rate)|"
                    r"how many percent)\b", re.IGNORECASE),
@@ -173,6 +195,30 @@ _NEAR_KINDS = (
 
 
 _KINDS = {kind.name: kind for kind in _NEAR_KINDS}
+
+# What the statement holding the value must say besides: an average is not a rule (« le délai moyen
+# de réponse »), and a figure for a year or for the past year (« en 2025 », « l'an dernier ») is a
+# record of activity, which rules and guides do not keep; a deadline they set does not answer.
+_AVERAGE = re.compile(  # not « par quel moyen », nor "what does X mean"
+    r"\b(?:en moyenne|la moyenne|(?:delai|temps|nombre|taux|cout|montant|age)s? moyens?|(?:duree|proportion|part)s? moyennes?|"
+    r"on average|average|median|mediane)\b",
+    re.IGNORECASE,
+)
+_PAST_PERIOD = re.compile(r"\b(?:l'an (?:dernier|passe)|l'annee (?:derniere|passee)|le mois dernier|last (?:year|month)|the past year)\b",
+                          re.IGNORECASE)
+_YEAR = re.compile(r"(?<![/\d])(?:19|20)\d\d(?![/\d])")  # not the number of an act, « 2024/1689 »
+
+
+def _qualifiers(question: str) -> list[re.Pattern[str]]:
+    """What a statement must also match to answer `question` (see `_AVERAGE`, `_PAST_PERIOD`)."""
+    folded = fold(question)
+    needed = [_AVERAGE] if _AVERAGE.search(folded) else []
+    years = sorted(set(_YEAR.findall(folded)))
+    if years:
+        needed.append(re.compile("|".join(rf"(?<![/\d]){year}(?![/\d])" for year in years)))
+    elif _PAST_PERIOD.search(folded):
+        needed.append(re.compile(f"{_YEAR.pattern}|{_PAST_PERIOD.pattern}", re.IGNORECASE))
+    return needed
 
 
 def asks_for_money(question: str) -> bool:
@@ -197,7 +243,7 @@ def names_a_person(text: str) -> bool:
 
 
 def kinds_asked(question: str) -> list[str]:
-    """The kinds of value (duration, date, time of day, e-mail, phone, dose, count, percent) the question asks for."""
+    """The kinds of value (duration, date, time of day, e-mail, phone, dose, count, organisation, percent) the question asks for."""
     folded = fold(question)
     kinds = [kind.name for kind in _NEAR_KINDS if kind.asked.search(folded)]
     return ["count"] if kinds == ["count"] and not asks_for_money(question) else [kind for kind in kinds if kind != "count"]
@@ -224,11 +270,13 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str) -> b
     else:
         about = set(quote_terms(question, lang) - _asking_terms(name, lang))
     needed = min(NEAR_WORDS, len(about))
+    qualifiers = [] if name == "date" else _qualifiers(question)  # the year a date question names is the value asked
     for text in texts:
         for statement in statements(text):
-            if not kind.value.search(fold(statement)):
+            folded = fold(statement)
+            if not kind.value.search(folded) or not all(pattern.search(folded) for pattern in qualifiers):
                 continue
-            terms = set(analyse(fold(statement) if kind.counted else statement, lang))
+            terms = set(analyse(folded if kind.counted else statement, lang))
             if counted <= terms and len(about & terms) >= needed:
                 return True
     return False

@@ -80,6 +80,12 @@ def test_a_name_question_needs_a_passage_that_names_someone() -> None:
     ("When must a controller designate a data protection officer?", []),
     ("When does the AI Act apply to deployers?", ["date"]),
     ("When will the planning tool be extended to paediatrics?", ["date"]),
+    ("Quel éditeur fournit l'outil de détection des fractures ?", ["organisation"]),
+    ("Quel est le nom de l'éditeur de l'outil de planning ?", ["organisation"]),
+    ("Which company supplies the fracture detection software?", ["organisation"]),
+    ("Who makes our schedule when the planning tool is down?", []),  # a role, not a vendor
+    ("Quelles sont les obligations du fournisseur d'un système à haut risque ?", []),  # the AI Act's « provider »
+    ("Quel a été l'an dernier le délai moyen de réponse des fournisseurs ?", ["duration"]),
 ])
 def test_the_kind_of_value_a_question_asks_for(question: str, kinds: list[str]) -> None:
     from assistant.answering.answer_types import kinds_asked
@@ -124,3 +130,29 @@ def test_times_addresses_phones_doses_and_dates_need_one_in_the_passages() -> No
     assert not lacks_the_value_asked("Quelle est la dose maximale de paracétamol ?", ["Paracétamol : dose maximale 4 g par jour."])
     assert lacks_the_value_asked("À partir de quand s'applique le règlement ?", ["Le règlement s'applique aux déployeurs."])
     assert not lacks_the_value_asked("À partir de quand s'applique le règlement ?", ["Le règlement s'applique à partir du 2 août 2026."])
+
+
+def test_a_vendor_question_needs_a_name_given_as_the_vendor() -> None:
+    question = "Quel éditeur fournit l'outil d'aide à la détection des fractures ?"
+    # a statement about the tool, even naming a town, does not name its vendor
+    assert lacks_the_value_asked(question, ["Le centre hospitalier de Perpignan a installé une aide à la détection des fractures."])
+    assert lacks_the_value_asked(question, ["L'éditeur de l'outil d'aide à la détection des fractures est informé de tout incident."])
+    assert not lacks_the_value_asked(question, ["Aide à la détection des fractures | Éditeur : Radiolab | Urgences, imagerie"])
+    assert not lacks_the_value_asked("Which company supplies the fracture detection software?",
+                                     ["The fracture detection software is supplied by Radiolab SAS."], "en")
+
+
+def test_an_average_or_a_figure_for_a_period_needs_a_statement_that_gives_one() -> None:
+    average = "Quel a été le délai moyen de réponse des fournisseurs après un signalement ?"
+    # the deadline a procedure sets is not the average observed
+    assert lacks_the_value_asked(average, ["Le fournisseur répond au signalement sous 5 jours ouvrés."])
+    assert not lacks_the_value_asked(average, ["Le délai moyen de réponse des fournisseurs au signalement a été de 4 jours."])
+    dated = "Combien de signalements FEI-IA ont été déclarés en 2025 ?"
+    assert lacks_the_value_asked(dated, ["Le référent IA analyse les signalements FEI-IA : 3 signalements par agent au plus."])
+    assert not lacks_the_value_asked(dated, ["En 2025, 14 signalements FEI-IA ont été déclarés."])
+    last_year = "How many serious AI incidents did the hospital report last year?"
+    assert lacks_the_value_asked(last_year, ["Serious incidents are reported within 15 days; two incidents at most."], "en")
+    assert not lacks_the_value_asked(last_year, ["In 2024 the hospital reported two serious incidents."], "en")
+    # the number of an act is not a year the question names
+    assert not lacks_the_value_asked("Dans quel délai notifier une violation selon le règlement (UE) 2016/679 ?",
+                                     ["Le responsable notifie la violation dans les 72 heures selon le règlement."])
