@@ -132,7 +132,7 @@ REFUSAL_REASONS = {
     "role": "demande hors du rôle de l'assistant (motif reconnu)",
     "role_resemblance": "demande hors du rôle de l'assistant (ressemblance avec des exemples)",
     "missing_reference": "article, code ou sigle cité absent des documents",
-    "no_value": "valeur demandée (montant, nom, délai, date, numéro, nombre…) absente des passages",
+    "no_value": "valeur demandée (montant, nom, délai, date, numéro, nombre, éditeur…) absente des passages",
     "withheld": "réponse retenue (elle reprenait les consignes internes)",
     "unknown": "motif non enregistré (questions antérieures à son enregistrement)",
 }
