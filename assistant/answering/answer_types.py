@@ -187,9 +187,14 @@ _NEAR_KINDS = (
     _Kind(
         "percent",
         re.compile(r"\b(?:quel pourcentage|quelle (?:part|proportion)|quel taux|what (?:percentage|share|proportion|rate)|"
-                   r"how many percent)\b", re.IGNORECASE),
+                   r"how many percent|"  # a tool's measured performance (« la sensibilité annoncée par le fabricant »)
+                   # not « précision », « exactitude », "accuracy": also a detail asked, a principle of the GDPR
+                   r"(?:quelle|quelles) (?:est |sont )?(?:la |les )?(?:sensibilite|specificite)|"
+                   r"what (?:is|are) (?:the |its )?(?:sensitivity|specificity|false positive rate))\b",
+                   re.IGNORECASE),
         _PERCENT,
-        "quel quelle pourcentage part proportion taux what percentage share proportion rate how many percent",
+        "quel quelle quelles pourcentage part proportion taux sensibilité spécificité "
+        "what percentage share proportion rate how many percent sensitivity specificity false positive",
     ),
 )
 

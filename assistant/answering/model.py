@@ -25,6 +25,10 @@ MISSING_REFERENCE_LABEL = {
     "fr": "Le texte cité, tel qu'il est indexé, ne contient pas d'{label}.",
     "en": "The act cited, as indexed, has no {label}.",
 }
+UNINDEXED_WORDING_LABEL = {
+    "fr": "Le texte même de l'{label} de ce texte n'est pas indexé : les documents indexés peuvent le citer, pas le reproduire.",
+    "en": "The wording of {label} of that act is not indexed: the indexed documents may cite it, not reproduce it.",
+}
 UNKNOWN_IDENTIFIER_LABEL = {
     "fr": "Aucun document indexé ne mentionne « {identifier} » ; si c'est un sigle, écrivez-le en toutes lettres.",
     "en": 'No indexed document mentions "{identifier}"; if it is an acronym, spell it out.',

@@ -33,6 +33,7 @@ from assistant.answering.model import (
     MISSING_REFERENCE_LABEL,
     REFUSAL_LABEL,
     ROLE_REFUSAL,
+    UNINDEXED_WORDING_LABEL,
     UNKNOWN_IDENTIFIER_LABEL,
     WITHHELD_LABEL,
     Answer,
@@ -159,6 +160,8 @@ class Answerer:
         yield Event("sources", passages)
         if missing := self.retriever.missing_references(question, kinds):
             self._refuse(answer, "missing_reference", MISSING_REFERENCE_LABEL[lang].format(label=missing[0].lower()))
+        elif unindexed := self.retriever.unindexed_wording(question):
+            self._refuse(answer, "missing_reference", UNINDEXED_WORDING_LABEL[lang].format(label=unindexed.lower()))
         elif unknown := self.retriever.unknown_identifiers(question):
             self._refuse(answer, "missing_reference", UNKNOWN_IDENTIFIER_LABEL[lang].format(identifier=unknown[0]))
         elif not passages or not self._enough_evidence(question, passages, lang, answer):

@@ -21,7 +21,7 @@ from assistant.index.versions import IndexVersion
 from assistant.retrieval.fusion import collapse_near_duplicates, diversify, weighted_rrf
 from assistant.retrieval.identifiers import IdentifierTable
 from assistant.retrieval.lexical import BM25Index
-from assistant.retrieval.references import ReferenceTable, find_references
+from assistant.retrieval.references import ReferenceTable, find_references, wording_of_unindexed
 from assistant.retrieval.rerank import Reranker, rerank
 from assistant.settings import RetrievalSettings
 
@@ -195,6 +195,11 @@ class HybridRetriever:
             return []
         allowed = self.allowed_documents(kinds, include_archived)
         return [ref.label for ref in find_references(question) if self.references.chunks(ref, allowed) == []]
+
+    def unindexed_wording(self, question: str) -> str | None:
+        """An article whose very wording the question asks for, of an act no indexed document is
+        (« le texte exact de l'article 17 de la loi de bioéthique »)."""
+        return wording_of_unindexed(question) if self.settings.follow_references else None
 
     @functools.cached_property
     def identifiers(self) -> IdentifierTable:

@@ -114,6 +114,23 @@ def find_references(question: str) -> list[Reference]:
     return found
 
 
+# Asking for the wording itself (« le texte exact de l'article 17 de la loi… », "the full text of…").
+_WORDING = re.compile(
+    r"\b(?:textes? (?:exacts?|int[ée]gral|int[ée]graux|complets?|officiels?|m[êe]mes?)|mot (?:pour|à) mot|recopie|"
+    r"full text|exact (?:text|wording)|verbatim|word for word)\b",
+    re.I,
+)
+
+
+def wording_of_unindexed(question: str) -> str | None:
+    """The label of an article (« article 17 ») whose very wording the question asks for, when it
+    belongs to an act that no indexed document is (« la loi de bioéthique »): the documents may
+    cite or discuss it, they do not hold its text."""
+    if not _WORDING.search(question):
+        return None
+    return next((reference.label for reference in find_references(question) if reference.act is None), None)
+
+
 def without_references(question: str) -> str:
     """The question without the articles and annexes it names and the act named right after
     them: what it asks about, for choosing the sentences to quote (« biais d'automatisation »,

@@ -86,6 +86,10 @@ def test_a_name_question_needs_a_passage_that_names_someone() -> None:
     ("Who makes our schedule when the planning tool is down?", []),  # a role, not a vendor
     ("Quelles sont les obligations du fournisseur d'un système à haut risque ?", []),  # the AI Act's « provider »
     ("Quel a été l'an dernier le délai moyen de réponse des fournisseurs ?", ["duration"]),
+    ("Quelle est la sensibilité annoncée par le fabricant de l'outil ?", ["percent"]),
+    ("What is the specificity of the fracture detection tool?", ["percent"]),
+    ("Quelle précision faut-il apporter dans le dossier ?", []),  # a detail, not a rate
+    ("What is the accuracy principle of the GDPR?", []),
 ])
 def test_the_kind_of_value_a_question_asks_for(question: str, kinds: list[str]) -> None:
     from assistant.answering.answer_types import kinds_asked

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.engines.chat_fake import FakeChatModel
 from assistant.engines.embed_hash import HashEmbedder
-from assistant.retrieval.references import Reference, ReferenceTable, find_references, without_references
+from assistant.retrieval.references import Reference, ReferenceTable, find_references, without_references, wording_of_unindexed
 from assistant.services import build_services
 from ingest.pipeline import Ingestor
 
@@ -184,3 +184,29 @@ def test_the_question_language_is_preferred_between_translations_only(fake_setti
     assert retriever._reads_in(by_title["Règle"], "fr") and not retriever._reads_in(by_title["Regul"], "fr")  # noqa: SLF001
     assert retriever._reads_in(by_title["PQ-IA"], "en"), "a text with no English version is not ranked down for an English question"  # noqa: SLF001
     svc.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "label"),
+    [
+        ("Quel est le texte exact de l'article 17 de la loi de bioéthique du 2 août 2021 ?", "article 17"),
+        ("Give me the full text of Article 3 of the decree.", "Article 3"),
+        ("Recopie mot pour mot l'article 2 de la charte informatique.", "article 2"),
+        # what the article says may be discussed by the documents that cite it
+        ("Que dit l'article 17 de la loi de bioéthique ?", None),
+        # the wording of an indexed act's article is in the documents
+        ("Quel est le texte exact de l'article 14 du règlement sur l'IA ?", None),
+    ],
+)
+def test_the_wording_of_an_article_of_an_act_not_indexed(question: str, label: str | None) -> None:
+    assert wording_of_unindexed(question) == label
+
+
+def test_asking_the_wording_of_an_act_not_indexed_is_refused_without_the_model(services) -> None:  # type: ignore[no-untyped-def]
+    model = FakeChatModel(["L'article 2 dit que le comité se réunit [1]."])
+    svc = services(model)
+    answer = svc.answerer.answer("Quel est le texte exact de l'article 2 de la loi sur les comités de pilotage ?")
+    assert answer.refused and answer.refusal_reason == "missing_reference" and model.calls == []
+    assert "Le texte même de l'article 2 de ce texte n'est pas indexé" in answer.text
+    svc.answerer.answer("Que dit l'article 2 de la loi sur les comités de pilotage ?")
+    assert len(model.calls) == 1
