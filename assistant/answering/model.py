@@ -47,6 +47,15 @@ WITHHELD_LABEL = {
 }
 EXTRACT_LABEL = {"fr": "Extrait du document :", "en": "Document excerpt:"}
 LEADS_LABEL = {"fr": "Documents les plus proches, à consulter", "en": "Closest documents, to consult"}
+SMALL_TALK_REPLY = {
+    "fr": "Je suis Garant, un assistant d'IA qui répond aux questions sur les documents de l'établissement (charte IA, "
+          "procédures qualité, réglementation), uniquement à partir de ces documents et en citant mes sources. Posez une "
+          "question précise, par exemple : « Dans quel délai faut-il signaler un dysfonctionnement d'un outil d'IA ? » "
+          "Mes réponses sont à vérifier avant toute décision.",
+    "en": "I am Garant, an AI assistant that answers questions about the establishment's documents (AI charter, quality "
+          "procedures, regulations), only from those documents and citing my sources. Ask a precise question, for example: "
+          "\"What must deployers of high-risk AI systems do under the AI Act?\" My answers must be checked before any decision.",
+}
 ROLE_REFUSAL = {
     "fr": "Je ne peux que répondre à des questions sur les documents de l'établissement, à partir de ces documents.",
     "en": "I can only answer questions about the establishment's documents, from those documents.",

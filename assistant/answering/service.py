@@ -33,6 +33,7 @@ from assistant.answering.model import (
     MISSING_REFERENCE_LABEL,
     REFUSAL_LABEL,
     ROLE_REFUSAL,
+    SMALL_TALK_REPLY,
     UNINDEXED_WORDING_LABEL,
     UNKNOWN_IDENTIFIER_LABEL,
     WITHHELD_LABEL,
@@ -41,6 +42,7 @@ from assistant.answering.model import (
 from assistant.answering.output_guard import LeakDetector, OutputGuard, neutralise
 from assistant.answering.role_examples import CALIBRATED_MARGINS, RoleExamples, load_examples
 from assistant.answering.role_guard import leaves_role, without_instructions
+from assistant.answering.small_talk import is_small_talk
 from assistant.answering.validation import clean_question
 from assistant.engines.chat import ChatMessage, ChatModel, GenerationTimeout
 from assistant.errors import GarantError
@@ -144,10 +146,14 @@ class Answerer:
         lang = lang if lang in ("fr", "en") else detect_language(question, self.settings.language)
         meta = self.retriever.version.meta
         query = " ".join([*(history or [])[-self.settings.answer.history_turns :], question]) if self.settings.answer.history_turns else question
-        role = "role" if leaves_role(question) else "role_resemblance" if self._resembles_role_leaving(question, query) else None
-        if role:
-            answer = Answer(question=question, lang=lang, text=ROLE_REFUSAL[lang], retrieved=[], refused=True,
-                            refusal_reason=role, index_version=self.retriever.version.version_id,
+        if is_small_talk(question):
+            reason: str | None = "small_talk"
+        else:
+            reason = "role" if leaves_role(question) else "role_resemblance" if self._resembles_role_leaving(question, query) else None
+        if reason:
+            text = SMALL_TALK_REPLY[lang] if reason == "small_talk" else ROLE_REFUSAL[lang]
+            answer = Answer(question=question, lang=lang, text=text, retrieved=[], refused=True,
+                            refusal_reason=reason, index_version=self.retriever.version.version_id,
                             corpus_version=meta.get("corpus_sha256"), prompt_version=self.prompt(lang).version)
             answer.timings = {"retrieval_s": 0.0, "total_s": time.perf_counter() - started}
             yield Event("sources", [])

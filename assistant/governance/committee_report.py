@@ -134,6 +134,7 @@ REFUSAL_REASONS = {
     "missing_reference": "article, code ou sigle cité absent des documents (ou texte même d'une loi qu'ils ne font que citer)",
     "no_value": "valeur demandée (montant, nom, délai, date, numéro, nombre, éditeur…) absente des passages",
     "withheld": "réponse retenue (elle reprenait les consignes internes)",
+    "small_talk": "salutation, remerciement ou demande d'aide (Garant répond ce qu'il fait et comment l'interroger)",
     "unknown": "motif non enregistré (questions antérieures à son enregistrement)",
 }
 

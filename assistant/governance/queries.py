@@ -131,7 +131,8 @@ def dashboard(db: sqlite3.Connection | None, now: datetime, days: int = 30, top:
         "GROUP BY refusal_reason ORDER BY n DESC, refusal_reason", bounds).fetchall()
     out["refusals_by_reason"] = {r["refusal_reason"] or "unknown": r["n"] for r in reasons}
     refused_questions = [r[0] for r in db.execute(
-        f"SELECT question_redacted FROM interactions i WHERE {period} AND refused = 1 AND question_redacted IS NOT NULL",
+        f"SELECT question_redacted FROM interactions i WHERE {period} AND refused = 1 AND question_redacted IS NOT NULL "
+        "AND COALESCE(refusal_reason, '') != 'small_talk'",  # a greeting is not a question the documents lack
         bounds)]
     total = sum(v["questions"] for v in per_day.values())
     out["per_day"] = [{"day": d} | v for d, v in sorted(per_day.items())]

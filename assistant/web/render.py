@@ -198,6 +198,8 @@ def answer_markdown(answer: Answer) -> str:
     quotes = "".join(f"\n\n> {_md_escape(sentence)} [{number}]" for number, sentence in answer.extracts)
     if answer.degraded:
         return f"{notice}\n\n🟠 **{DEGRADED_LABEL[answer.lang]}**{quotes}"
+    if answer.refusal_reason == "small_talk":  # a greeting: what Garant does, not « no answer »
+        return f"{notice}\n\nℹ️ {_md_escape(answer.text)}"
     if answer.refused:
         return f"{notice}\n\n🔎 **{labels['refused']}** — {_md_escape(answer.text)}"
     if answer.quoted_only:

@@ -180,6 +180,16 @@ def test_a_question_asking_to_leave_the_role_is_refused_before_retrieval(service
     assert model.calls == []
 
 
+def test_a_greeting_gets_what_garant_does_without_search_or_model(services) -> None:  # type: ignore[no-untyped-def]
+    model = FakeChatModel(["x"])
+    svc = services(model)
+    for greeting, lang in (("Bonjour !", "fr"), ("Hello, can you help me?", "en")):
+        answer = svc.answerer.answer(greeting)
+        assert answer.refused and answer.refusal_reason == "small_talk" and answer.retrieved == []
+        assert answer.lang == lang and "Garant" in answer.text and answer.notice
+    assert model.calls == []
+
+
 def test_a_question_far_from_every_document_is_refused_without_calling_the_model(services) -> None:  # type: ignore[no-untyped-def]
     model = FakeChatModel(["n'importe quoi"])
     answer = services(model).answerer.answer("Quelle est la recette du gâteau basque à la cerise noire ?")

@@ -399,6 +399,13 @@ def test_stats_figures_on_a_small_synthetic_log(glog: InteractionLog, synthetic:
     assert stats["most_cited_documents"] == [{"doc_id": "charte", "count": 2}, {"doc_id": "procedure", "count": 1}]
     assert stats["top_refused_questions"] == [{"question": "qui est le dpo", "count": 2}]
     assert glog.stats(days=1)["questions"] == 2
+    greeting = make_answer(question="Bonjour", refused=True)
+    greeting.refusal_reason = "small_talk"
+    record(glog, greeting)
+    assert glog.flush(5)
+    stats = glog.stats(days=7)  # a greeting is counted, but is not a question the documents lack
+    assert stats["refusals_by_reason"].get("small_talk") == 1
+    assert stats["top_refused_questions"] == [{"question": "qui est le dpo", "count": 2}]
 
 
 def test_a_retention_below_the_ai_act_six_months_is_refused_by_the_settings() -> None:

@@ -29,6 +29,9 @@ def test_every_answer_starts_with_the_notice_and_refusals_are_labelled(web_servi
     refused = web_services.answerer.answer("Quelle est la recette du gâteau basque ?")
     text = answer_markdown(refused)
     assert refused.refused and text.startswith("⚠️ **Réponse générée par IA") and "Pas de réponse dans les documents" in text
+    greeting = answer_markdown(web_services.answerer.answer("Bonjour"))
+    assert greeting.startswith("⚠️ **Réponse générée par IA") and "Je suis Garant" in greeting
+    assert "Pas de réponse dans les documents" not in greeting
 
 
 def test_apostrophes_and_quotes_in_quoted_passages_are_not_mangled() -> None:
