@@ -49,6 +49,7 @@ from assistant.errors import GarantError
 from assistant.prompts import PromptTemplate, as_data, home_canary, load_prompt
 from assistant.retrieval.analysis import analyse
 from assistant.retrieval.hybrid import HybridRetriever, Passage
+from assistant.retrieval.identifiers import spelled_out
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -168,7 +169,8 @@ class Answerer:
             self._refuse(answer, "missing_reference", MISSING_REFERENCE_LABEL[lang].format(label=missing[0].lower()))
         elif unindexed := self.retriever.unindexed_wording(question):
             self._refuse(answer, "missing_reference", UNINDEXED_WORDING_LABEL[lang].format(label=unindexed.lower()))
-        elif unknown := self.retriever.unknown_identifiers(question):
+        elif unknown := [name for name in self.retriever.unknown_identifiers(question)
+                         if not spelled_out(name, [p.chunk.text for p in passages])]:
             self._refuse(answer, "missing_reference", UNKNOWN_IDENTIFIER_LABEL[lang].format(identifier=unknown[0]))
         elif not passages or not self._enough_evidence(question, passages, lang, answer):
             self._refuse(answer, "no_evidence")

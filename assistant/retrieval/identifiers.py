@@ -7,13 +7,17 @@ answer: the passages found are about something else that shares the question's o
 (a question on the hand-rub protocol PROT-HYG-02 finds the document-management procedure).
 The answerer then refuses and says which code no document mentions, instead of quoting them.
 
-An acronym counts only when written in capitals, four letters or more, and when the corpus
+An acronym counts only when written in capitals, five letters or more, and when the corpus
 has it neither as an acronym nor as an ordinary word (« URGENT » written for emphasis is the
 word « urgent »). Shorter ones are too often the initials of words the documents spell out
-(« DRH » for « direction des ressources humaines »), and too many word runs share three
-initials for a search of the spelled-out form to tell; Roman numerals are left to `references` (« annexe XIV »), and the common
+(« DRH » for « direction des ressources humaines »; "DPIA" for "data protection impact
+assessment", which the regulation never abbreviates), and too many word runs of the corpus share
+four initials for a search of the spelled-out form to tell (as many for made-up « SCPA » as for
+"DPIA"); Roman numerals are left to `references` (« annexe XIV »), and the common
 names of the indexed acts (GDPR, RGPD, AI Act) are not codes. A question written all in capitals
-names no acronym.
+names no acronym. An acronym that the passages found for the question spell out (`spelled_out`:
+"DPIA" next to "data protection impact assessment", which the regulation never abbreviates) is
+known after all.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from assistant.retrieval.references import ACT_NAMES
 # « PQ-IA-02 », « FEI-IA », « COVID-19 »; articles of French codes: « L1110-4 », « R. 4127-4 ».
 _CODE_ARTICLE = r"\b[LRD]\.?\s?\d{3,4}(?:-\d+)+\b"
 _CODE = re.compile(rf"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b|{_CODE_ARTICLE}")
-_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{3,}\b")
+_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{4,}\b")
 _CORPUS_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{2,}\b")
 _ROMAN = re.compile(r"^[IVXLC]+$")
 _WORD = re.compile(r"\w+")
@@ -62,6 +66,35 @@ def named_identifiers(text: str) -> list[str]:
         covered = {piece for candidate in hyphenated for piece in re.split(r"[-\s.]", candidate)}
         found += [m.group() for m in _ACRONYM.finditer(text) if m.group() not in covered and not _ROMAN.match(m.group())]
     return list(dict.fromkeys(found))
+
+
+# Short words skipped when reading initials (« comité de retour d'expérience » → C, R, EX).
+_SKIPPED = frozenset("de du des d la le les l et en sur pour par a au aux of the and for on in to an".split())
+
+
+def spelled_out(acronym: str, texts: Iterable[str]) -> bool:
+    """True when a run of words of `texts` has the acronym's letters as initials, short words
+    skipped and the last word giving up to three letters: « CREX », « comité de retour
+    d'expérience »; "DPIA", "data protection impact assessment"; "GPAI", "general-purpose AI".
+    Meant for the few passages found for a question (in a whole corpus, many word runs share
+    four initials by chance); codes are never spelled out."""
+    if not acronym.isalpha():
+        return False
+    letters = fold_accents(acronym.lower())
+    for text in texts:
+        words = [word for word in _WORD.findall(fold_accents(text.lower())) if word not in _SKIPPED]
+        initials = "".join(word[0] for word in words)
+        for last in (1, 2, 3):
+            head, tail = letters[:-last], letters[-last:]
+            if not head:
+                break
+            start = initials.find(head)
+            while start != -1:
+                following = start + len(head)
+                if following < len(words) and words[following].startswith(tail):
+                    return True
+                start = initials.find(head, start + 1)
+    return False
 
 
 class IdentifierTable:

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.engines.chat_fake import FakeChatModel
 from assistant.engines.embed_hash import HashEmbedder
-from assistant.retrieval.identifiers import IdentifierTable, named_identifiers
+from assistant.retrieval.identifiers import IdentifierTable, named_identifiers, spelled_out
 from assistant.services import build_services
 from ingest.pipeline import Ingestor
 
@@ -22,7 +22,9 @@ from ingest.pipeline import Ingestor
     ("Que dit l'article 9 du RGPD ?", []),  # the common name of an indexed act
     ("What does Article 9 of the GDPR say about health data?", []),
     ("Que dit l'annexe XIII ?", []),  # Roman numerals: left to the article lookup
-    ("Que fait la DRH ?", []),  # three letters: too often initials the documents spell out
+    ("Que fait la DRH ?", []),  # three or four letters: too often initials the documents spell out
+    ("When must we carry out a DPIA?", []),
+    ("Which obligations apply to GPAI providers?", []),
     ("QUEL EST LE DÉLAI DE SIGNALEMENT ?", []),  # shouting names no acronym
     ("Puis-je utiliser GPT-4 pour résumer un compte rendu ?", []),  # a name with a version, not a code
     ("L'IA aide-t-elle pour les patients COVID-19 ?", []),
@@ -52,6 +54,7 @@ status: en_vigueur
 # Signalement
 
 Tout dysfonctionnement d'un système d'IA est signalé dans les 24 heures au moyen de la fiche FEI-IA, selon la procédure PQ-IA-01.
+Le comité opérationnel de retour d'expérience analyse chaque signalement.
 """
 
 
@@ -76,4 +79,16 @@ def test_a_question_naming_a_code_no_document_mentions_is_refused_without_the_mo
     # the code of an indexed procedure is answered from
     known = svc.answerer.answer("Dans quel délai signaler un dysfonctionnement selon la procédure PQ-IA-01 ?")
     assert not known.refused and model.calls
+    # an acronym the passages found spell out is known after all
+    spelled = svc.answerer.answer("Qui analyse chaque signalement au COREX ?")
+    assert spelled.refusal_reason != "missing_reference"
+    assert svc.answerer.answer("Qui analyse chaque signalement au CORAX ?").refusal_reason == "missing_reference"
     svc.close()
+
+
+def test_an_acronym_spelled_out_in_the_passages_found_is_known() -> None:
+    assert spelled_out("CREX", ["Le comité de retour d'expérience se réunit chaque mois."])
+    assert spelled_out("DPIA", ["the controller shall carry out a data protection impact assessment"])
+    assert spelled_out("GPAI", ["obligations for providers of general-purpose AI models"])
+    assert not spelled_out("HIPAA", ["Pseudonymisation protects health data."])
+    assert not spelled_out("PQ-IA-07", ["procédure qualité intelligence artificielle"])  # a code is never spelled out
