@@ -26,8 +26,8 @@ MISSING_REFERENCE_LABEL = {
     "en": "The act cited, as indexed, has no {label}.",
 }
 UNINDEXED_WORDING_LABEL = {
-    "fr": "Le texte même de l'{label} de ce texte n'est pas indexé : les documents indexés peuvent le citer, pas le reproduire.",
-    "en": "The wording of {label} of that act is not indexed: the indexed documents may cite it, not reproduce it.",
+    "fr": "L'{label} cité n'est pas indexé : les documents indexés peuvent le mentionner, pas en donner le texte.",
+    "en": "The {label} cited is not indexed: the indexed documents may mention it, not give its text.",
 }
 UNKNOWN_IDENTIFIER_LABEL = {
     "fr": "Aucun document indexé ne mentionne « {identifier} » ; si c'est un sigle, écrivez-le en toutes lettres.",

@@ -207,6 +207,6 @@ def test_asking_the_wording_of_an_act_not_indexed_is_refused_without_the_model(s
     svc = services(model)
     answer = svc.answerer.answer("Quel est le texte exact de l'article 2 de la loi sur les comités de pilotage ?")
     assert answer.refused and answer.refusal_reason == "missing_reference" and model.calls == []
-    assert "Le texte même de l'article 2 de ce texte n'est pas indexé" in answer.text
+    assert "L'article 2 cité n'est pas indexé : les documents indexés peuvent le mentionner, pas en donner le texte." in answer.text
     svc.answerer.answer("Que dit l'article 2 de la loi sur les comités de pilotage ?")
     assert len(model.calls) == 1
