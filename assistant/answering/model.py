@@ -47,6 +47,15 @@ WITHHELD_LABEL = {
 }
 EXTRACT_LABEL = {"fr": "Extrait du document :", "en": "Document excerpt:"}
 LEADS_LABEL = {"fr": "Documents les plus proches, à consulter", "en": "Closest documents, to consult"}
+# A question that only resembles the role-leaving examples may be a staff question the documents do
+# not cover (« Combien de lits compte le service de pédiatrie ? »): the refusal says what it is not
+# sure of, and how to ask again, instead of telling the person they tried to leave the role.
+ROLE_RESEMBLANCE_REFUSAL = {
+    "fr": "Cette question ne semble pas porter sur les documents de l'établissement : je ne peux répondre qu'à partir "
+          "d'eux. Si elle porte sur eux, reformulez-la en nommant le document ou le sujet (procédure, charte, règlement).",
+    "en": "This question does not seem to be about the establishment's documents: I can only answer from them. If it is, "
+          "rephrase it naming the document or the topic (procedure, charter, regulation).",
+}
 SMALL_TALK_REPLY = {
     "fr": "Je suis Garant, un assistant d'IA qui répond aux questions sur les documents de l'établissement (charte IA, "
           "procédures qualité, réglementation), uniquement à partir de ces documents et en citant mes sources. Posez une "

@@ -33,6 +33,7 @@ from assistant.answering.model import (
     MISSING_REFERENCE_LABEL,
     REFUSAL_LABEL,
     ROLE_REFUSAL,
+    ROLE_RESEMBLANCE_REFUSAL,
     SMALL_TALK_REPLY,
     UNINDEXED_WORDING_LABEL,
     UNKNOWN_IDENTIFIER_LABEL,
@@ -152,7 +153,7 @@ class Answerer:
         else:
             reason = "role" if leaves_role(question) else "role_resemblance" if self._resembles_role_leaving(question, query) else None
         if reason:
-            text = SMALL_TALK_REPLY[lang] if reason == "small_talk" else ROLE_REFUSAL[lang]
+            text = {"small_talk": SMALL_TALK_REPLY, "role_resemblance": ROLE_RESEMBLANCE_REFUSAL}.get(reason, ROLE_REFUSAL)[lang]
             answer = Answer(question=question, lang=lang, text=text, retrieved=[], refused=True,
                             refusal_reason=reason, index_version=self.retriever.version.version_id,
                             corpus_version=meta.get("corpus_sha256"), prompt_version=self.prompt(lang).version)

@@ -92,6 +92,9 @@ def test_a_question_resembling_the_attacks_is_refused_before_retrieval(make_serv
     model = FakeChatModel(["x"])
     answer = make_services(model, margin=0.0).answerer.answer(ATTACK)
     assert answer.refused and answer.refusal_reason == "role_resemblance" and answer.retrieved == [] and model.calls == []
+    # a resemblance is a guess: the refusal says so and how to ask again, not that the role was left
+    assert answer.text.startswith("This question does not seem to be about the establishment's documents"
+                                  if answer.lang == "en" else "Cette question ne semble pas porter sur les documents")
     # A staff question is not.
     staff = make_services(model, margin=0.0).answerer.answer("À quelle fréquence le comité de pilotage IA se réunit-il ?")
     assert staff.refusal_reason != "role_resemblance"
