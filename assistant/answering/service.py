@@ -57,6 +57,8 @@ log = logging.getLogger(__name__)
 
 # Sentences quoted when no model text is shown: the passages' key sentences are the answer.
 KEY_QUOTES = 3
+# What a message answered before any search gets, by reason.
+_WITHOUT_SEARCH = {"small_talk": SMALL_TALK_REPLY, "role": ROLE_REFUSAL, "role_resemblance": ROLE_RESEMBLANCE_REFUSAL}
 
 
 @dataclass
@@ -153,8 +155,7 @@ class Answerer:
         else:
             reason = "role" if leaves_role(question) else "role_resemblance" if self._resembles_role_leaving(question, query) else None
         if reason:
-            text = {"small_talk": SMALL_TALK_REPLY, "role_resemblance": ROLE_RESEMBLANCE_REFUSAL}.get(reason, ROLE_REFUSAL)[lang]
-            answer = Answer(question=question, lang=lang, text=text, retrieved=[], refused=True,
+            answer = Answer(question=question, lang=lang, text=_WITHOUT_SEARCH[reason][lang], retrieved=[], refused=True,
                             refusal_reason=reason, index_version=self.retriever.version.version_id,
                             corpus_version=meta.get("corpus_sha256"), prompt_version=self.prompt(lang).version)
             answer.timings = {"retrieval_s": 0.0, "total_s": time.perf_counter() - started}
@@ -166,16 +167,17 @@ class Answerer:
         answer = Answer(question=question, lang=lang, text="", retrieved=passages, corpus_version=meta.get("corpus_sha256"),
                         index_version=self.retriever.version.version_id, prompt_version=self.prompt(lang).version)
         yield Event("sources", passages)
+        texts = [p.chunk.text for p in passages]
         if missing := self.retriever.missing_references(question, kinds):
             self._refuse(answer, "missing_reference", MISSING_REFERENCE_LABEL[lang].format(label=missing[0].lower()))
         elif unindexed := self.retriever.unindexed_wording(question):
             self._refuse(answer, "missing_reference", UNINDEXED_WORDING_LABEL[lang].format(label=unindexed.lower()))
         elif unknown := [name for name in self.retriever.unknown_identifiers(question)
-                         if not spelled_out(name, [p.chunk.text for p in passages])]:
+                         if not spelled_out(name, texts)]:
             self._refuse(answer, "missing_reference", UNKNOWN_IDENTIFIER_LABEL[lang].format(identifier=unknown[0]))
         elif not passages or not self._enough_evidence(question, passages, lang, answer):
             self._refuse(answer, "no_evidence")
-        elif lacks_the_value_asked(question, [p.chunk.text for p in passages], lang):
+        elif lacks_the_value_asked(question, texts, lang):
             self._refuse(answer, "no_value")
         if answer.refused:
             answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}

@@ -22,6 +22,8 @@ _PART = re.compile(
     r"(?:tu es|vous etes|t'es) (?:qui|quoi)|qui es-tu|qui etes-vous|who are you|what are you)"
     r"(?: garant)?",
 )
+
+
 def is_small_talk(question: str) -> bool:
     """True when every part of the message is a greeting, thanks or a request for help."""
     text = fold(question).lower().replace("’", "'")

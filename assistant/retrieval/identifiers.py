@@ -15,9 +15,8 @@ assessment", which the regulation never abbreviates), and too many word runs of 
 four initials for a search of the spelled-out form to tell (as many for made-up « SCPA » as for
 "DPIA"); Roman numerals are left to `references` (« annexe XIV »), and the common
 names of the indexed acts (GDPR, RGPD, AI Act) are not codes. A question written all in capitals
-names no acronym. An acronym that the passages found for the question spell out (`spelled_out`:
-"DPIA" next to "data protection impact assessment", which the regulation never abbreviates) is
-known after all.
+names no acronym. An acronym that the passages found for the question spell out (`spelled_out`)
+is known after all.
 """
 
 from __future__ import annotations
