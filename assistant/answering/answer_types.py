@@ -14,7 +14,9 @@ Durations, dates, numbers and percentages are everywhere in these documents, so 
 value must sit in a statement (a sentence or a table row) that shares two words of what is
 asked besides the kind of value (« fiches », « conservées »): a deadline for something else does
 not answer. An average (« le délai moyen ») or a figure for a year (« en 2025 », « l'an dernier »)
-needs a statement that gives one: the deadline a procedure sets is not what was observed.
+needs a statement that gives one: the deadline a procedure sets is not what was observed. A
+count needs a number next to the thing counted (« 28 lits », « Lits : 28 », « nuit 1 IDE »), not
+a deadline, a year or an article number that happens to share its sentence.
 
 Fines are left out on purpose: the regulations state them, and a question about a fine whose
 passages lack the amount is a search that missed, not a question outside the documents.
@@ -69,7 +71,9 @@ _DURATION = re.compile(
 _MONTHS = (r"(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|january|february|march|"
            r"april|may|june|july|august|september|october|november|december)")
 _DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b{_MONTHS}\b|\b\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}\b", re.IGNORECASE)
-_PHONE = re.compile(r"\b(?:poste|ext\.?|extension|tel\.?|telephone|phone)\s?:?\s?\d{2,6}\b|\b0\d(?:[\s.]?\d\d){4}\b|\+\d{2}\s?\d|\b\d{4,5}\b",
+# a bare number of four or five figures is an internal extension, unless it is a year (« édition 2024 »)
+_PHONE = re.compile(r"\b(?:poste|ext\.?|extension|tel\.?|telephone|phone)\s?:?\s?\d{2,6}\b|\b0\d(?:[\s.]?\d\d){4}\b|\+\d{2}\s?\d|"
+                    r"(?<![/.-])\b(?!(?:19|20)\d\d\b)\d{4,5}\b(?![/.-]\d)",
                     re.IGNORECASE)
 _DOSE = re.compile(r"\d\s?(?:mg|g|µg|mcg|ug|ml|l|ui|iu|mmol|meq|gouttes?|drops?|comprimes?|gelules?|tablets?|capsules?)\b(?:\s?/\s?(?:kg|j|jour|day|h))?",
                    re.IGNORECASE)
@@ -158,7 +162,9 @@ _NEAR_KINDS = (
     ),
     _Kind(
         "count",  # asked only when no other kind is (« combien de jours » asks for a duration)
-        re.compile(r"\b(?:combien (?:de |d')|how many |quel (?:est le )?nombre (?:de |d')|(?:what is )?the number of )(?P<noun>\w[\w-]*)",
+        re.compile(r"\b(?:combien (?:de |d')|how many |quel (?:est le )?nombre (?:de |d')|(?:what is )?the number of |"
+                   r"(?:quel|quels) (?:est |sont )?(?:l'|les )?effectifs? (?:minim\w+ |maxim\w+ |requis |cibles? )?(?:de |d'|des |en ))"
+                   r"(?P<noun>\w[\w-]*)",
                    re.IGNORECASE),
         _NUMBER,
         "combien nombre how many number what",
@@ -265,13 +271,14 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str) -> b
     of what the question asks about (all of them when it names fewer; any such statement will
     do when it names nothing else)."""
     kind = _KINDS[name]
-    counted: set[str] = set()
+    counted: list[set[str]] = []  # the ways of writing the thing counted, when it is a count
     if kind.counted:
         # the thing counted must be there too (« 28 lits » for another unit holds a number of beds, not
         # this one's); question and statements are both read folded, so their words stem alike
         match = kind.asked.search(fold(question))
-        counted = set(analyse(match.group("noun"), lang)) if match else set()
-        about = set(analyse(fold(without_references(question)), lang)) - counted - _asking_terms(name, lang)
+        noun = set(analyse(match.group("noun"), lang)) if match else set()
+        counted = [noun, *({short} for word in sorted(noun) for short in STAFF_ABBREVIATIONS.get(word, ()))] if noun else []
+        about = set(analyse(fold(without_references(question)), lang)) - noun - _asking_terms(name, lang)
     else:
         about = set(quote_terms(question, lang) - _asking_terms(name, lang))
     needed = min(NEAR_WORDS, len(about))
@@ -282,7 +289,62 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str) -> b
             if not kind.value.search(folded) or not all(pattern.search(folded) for pattern in qualifiers):
                 continue
             terms = set(analyse(folded if kind.counted else statement, lang))
-            if counted <= terms and len(about & terms) >= needed:
+            words = terms | set(_TOKEN.findall(folded.casefold()))  # an abbreviation may be a stop word (« AS »)
+            if counted and not any(way <= words and _counts(folded, way, lang) for way in counted):
+                continue
+            if len(about & terms) >= needed:
+                return True
+    return False
+
+
+# Staff are counted in tables by their abbreviation (« nuit 1 IDE + 1 AS »): a count of nurses may be
+# written with these. Keys are stems as `analyse` gives them (« infirmières » → « infirmi »), values
+# folded words.
+STAFF_ABBREVIATIONS = {
+    "infirmi": ("ide", "iade", "ibode", "ipa"),
+    "nurs": ("ide",),
+    "soign": ("as",),
+    "medecin": ("ph",),
+}
+_TOKEN = re.compile(r"\w+")
+_YEAR_TOKEN = re.compile(r"(?:19|20)\d\d")
+_UNIT_TOKEN = re.compile(_TIME_UNIT, re.IGNORECASE)
+# a number after these words names a text or a part, it counts nothing (« art. 50 », « version 2 », « fiche n° 24 »)
+_REFERENCE_TOKEN = re.compile(r"art|article|articles|paragraphe|paragraph|point|points|annexe|annex|chapitre|chapter|section|titre|"
+                              r"title|fiche|n|no|version|v|edition|etape|step|page|p", re.IGNORECASE)
+_CLAUSE = re.compile(r"[;()\[\]]")
+_LABELLED_NUMBER = re.compile(rf"\s*(?!(?:19|20)\d\d\b)\d+\b(?!\s?{_TIME_UNIT}\b)", re.IGNORECASE)
+# How far (in words) a number may sit from the thing it counts: « 28 lits », « Lits : 28 », « cinq de ses membres ».
+COUNT_WINDOW = 3
+
+
+def _counts(folded: str, counted: set[str], lang: str) -> bool:
+    """True when a number in the folded statement sits within `COUNT_WINDOW` words of a word for
+    the thing counted, in the same clause, and is not a year, a duration nor the number of a text
+    or part (« signalement par FEI sous 48 heures » and « (art. 50) ; signalement » count no
+    reports; the « 2025 » of a date does not either)."""
+    for clause in _CLAUSE.split(folded):
+        tokens = _TOKEN.findall(clause)
+        numbers = [i for i, token in enumerate(tokens)
+                   if _NUMBER.fullmatch(token) and not _YEAR_TOKEN.fullmatch(token)
+                   and not (i + 1 < len(tokens) and _UNIT_TOKEN.fullmatch(tokens[i + 1]))
+                   and not (i > 0 and _REFERENCE_TOKEN.fullmatch(tokens[i - 1]))]
+        things = [i for i, token in enumerate(tokens) if counted & {token.casefold(), *analyse(token, lang)}]
+        if any(abs(i - j) <= COUNT_WINDOW for i in numbers for j in things):
+            return True
+        # a label and its value: « Signalements FEI-IA déclarés en 2025 : 37 »
+        if _labels_a_count(clause, counted, lang):
+            return True
+    return False
+
+
+def _labels_a_count(clause: str, counted: set[str], lang: str) -> bool:
+    """Whether the clause names the thing counted before a « : » that a number follows."""
+    parts = clause.split(":")
+    for k in range(1, len(parts)):
+        if _LABELLED_NUMBER.match(parts[k]):
+            label = " ".join(parts[:k])
+            if any(counted & {token.casefold(), *analyse(token, lang)} for token in _TOKEN.findall(label)):
                 return True
     return False
 

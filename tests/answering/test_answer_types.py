@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.answer_types import asks_for_money, lacks_the_value_asked, states_money
+from assistant.answering.answer_types import asks_for_money, kinds_asked, lacks_the_value_asked, states_money
 
 
 @pytest.mark.parametrize("question", [
@@ -124,12 +124,36 @@ def test_a_count_needs_a_number_of_the_thing_counted_about_what_is_asked() -> No
     assert not lacks_the_value_asked(question, ["Le service des urgences compte 35 lits."])
 
 
+def test_a_count_is_a_number_next_to_the_thing_counted_not_a_duration_a_year_or_a_reference() -> None:
+    question = "Combien de signalements FEI-IA ont été déclarés en 2025 ?"
+    # a deadline, the number of an article and the year of a version are in the same statement as the
+    # reports and the year asked, and count no report
+    history = "Version : 2.0 ; Date : 1er mars 2025 ; Modifications : transparence (art. 50) ; signalement ramené à 24 heures (FEI-IA)"
+    assert lacks_the_value_asked(question, [history])
+    assert lacks_the_value_asked(question, ["En 2025, le signalement des FEI-IA se fait sous 24 heures."])
+    assert not lacks_the_value_asked(question, ["En 2025, 37 signalements FEI-IA ont été déclarés."])
+    assert not lacks_the_value_asked(question, ["Bilan 2025 : signalements FEI-IA déclarés : 37."])
+
+
+def test_staff_are_counted_by_their_abbreviation_and_a_staffing_question_is_a_count() -> None:
+    grid = ("Règle contrôlée : Effectif minimal par poste ; Valeur : Médecine polyvalente : matin 3 IDE + 3 AS ; "
+            "nuit 1 IDE + 1 AS")
+    assert kinds_asked("Quel est l'effectif minimal d'infirmiers la nuit en médecine polyvalente ?") == ["count"]
+    assert not lacks_the_value_asked("Quel est l'effectif minimal d'infirmiers la nuit en médecine polyvalente ?", [grid])
+    assert not lacks_the_value_asked("Combien d'aides-soignants faut-il le matin en médecine polyvalente ?", [grid])
+    assert lacks_the_value_asked("Combien de pharmaciens faut-il la nuit en médecine polyvalente ?", [grid])
+
+
 def test_times_addresses_phones_doses_and_dates_need_one_in_the_passages() -> None:
     assert lacks_the_value_asked("Jusqu'à quelle heure le self est-il ouvert ?", ["Le self propose un menu équilibré."])
     assert not lacks_the_value_asked("Jusqu'à quelle heure le self est-il ouvert ?", ["Le self est ouvert de 11 h 30 à 14 h."])
     assert lacks_the_value_asked("What is the email address of the DPO?", ["The DPO advises the controller."], "en")
     assert not lacks_the_value_asked("What is the email address of the DPO?", ["The DPO can be reached at dpo@example.org."], "en")
     assert not lacks_the_value_asked("Quel est le numéro de poste du référent IA ?", ["Le référent IA est joignable au poste 4100."])
+    # a year is not an extension (« édition 2024 »), nor is the number of an act (« 2024/1689 »)
+    for year in ("Le RSSI suit le guide de la CNIL (édition 2024).", "Le RSSI applique le règlement (UE) 2024/1689."):
+        assert lacks_the_value_asked("Quel est le numéro de poste du RSSI ?", [year])
+    assert not lacks_the_value_asked("Quel est le numéro de poste du RSSI ?", ["Contact du RSSI : poste 4120."])
     assert lacks_the_value_asked("Quelle est la dose maximale de paracétamol ?", ["Le pharmacien valide chaque prescription."])
     assert not lacks_the_value_asked("Quelle est la dose maximale de paracétamol ?", ["Paracétamol : dose maximale 4 g par jour."])
     assert lacks_the_value_asked("À partir de quand s'applique le règlement ?", ["Le règlement s'applique aux déployeurs."])
