@@ -92,7 +92,17 @@ class RetrievalSettings(_Section):
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense (embedding) ranking in the fusion.")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
     per_document_max: int = Field(2, ge=1, description="Most passages taken from one document, so large texts do not crowd out short ones.")
-    same_language_boost: float = Field(1.5, ge=1, le=5, description="Fused-score multiplier for passages in the question's language, and for those of documents with no version in it (a question in English prefers the English text of a regulation published in both; a procedure written in French only is not ranked down).")
+    same_language_boost: float = Field(
+        1.5, ge=1, le=5,
+        description="Fused-score multiplier for passages in the question's language, for those of an act with no version in it, and for "
+        "those of the kinds in `any_language_kinds` (a question in English prefers the English text of a regulation published in both; "
+        "a procedure written in French only is not ranked down; a French guide is, so that it does not crowd out the English GDPR).",
+    )
+    any_language_kinds: list[str] = Field(
+        ["charte", "procedure", "note", "document"],
+        description="Kinds of documents (the establishment's own rules) that a question in any language reads as if written in its "
+        "language: staff asking in English about the roster must reach the French procedure.",
+    )
     include_archived: bool = Field(False, description="Also search archived documents (default: only documents in force).")
     follow_references: bool = Field(
         True,

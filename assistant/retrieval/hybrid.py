@@ -177,15 +177,21 @@ class HybridRetriever:
         ]
 
     def _reads_in(self, doc_id: str, lang: str) -> bool:
-        """Whether a document is the one to read in `lang`: written in it, or not translated into
-        it by another document (the procedures exist in French only: an English question about
-        the roster must not rank them below the English regulations; the AI Act exists in both,
-        and an English question prefers its English text)."""
+        """Whether a document is the one to read in `lang`: written in it, an act not translated
+        into it by another document (the AI Act exists in both, and an English question prefers
+        its English text; the GDPR is indexed in English only, and a French question reads it),
+        or one of the establishment's own documents (`any_language_kinds`: the procedures exist in
+        French only, and an English question about the roster must not rank them below the English
+        regulations). A guide in another language is not (dev and the sets written apart: the
+        French guides' passages came before the English GDPR's for English questions on erasure or
+        a stolen laptop; English right document among the 3 passages 91 → 94 of 98)."""
         document = self.documents[doc_id]
         if document.lang == lang:
             return True
         act = self.references.act_of.get(doc_id)
-        return act is None or act not in self._acts_by_language.get(lang, set())
+        if act is not None:
+            return act not in self._acts_by_language.get(lang, set())
+        return document.kind in self.settings.any_language_kinds
 
     def missing_references(self, question: str, kinds: list[str] | None = None,
                            include_archived: bool | None = None) -> list[str]:

@@ -167,14 +167,18 @@ def test_an_article_of_an_act_not_indexed_is_not_refused_for_that(services) -> N
 def test_the_question_language_is_preferred_between_translations_only(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # The AI Act exists in both languages: an English question prefers its English text. The
     # procedure exists in French only: it is the text to read whatever the question's language.
+    # A guide in French is not the establishment's rule: an English question does not prefer it.
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for name, title, lang, body in (
-        ("ria-fr.md", "Règlement (UE) 2024/1689 sur l'intelligence artificielle", "fr", "Le déployeur conserve les journaux au moins six mois."),
-        ("ria-en.md", "Regulation (EU) 2024/1689 on artificial intelligence", "en", "The deployer shall keep the logs for at least six months."),
-        ("planning.md", "PQ-IA-02 — Validation du planning", "fr", "En cas de panne de l'outil, le cadre utilise le modèle MOD-PLAN-03."),
+    for name, title, lang, kind, body in (
+        ("ria-fr.md", "Règlement (UE) 2024/1689 sur l'intelligence artificielle", "fr", "reglementation",
+         "Le déployeur conserve les journaux au moins six mois."),
+        ("ria-en.md", "Regulation (EU) 2024/1689 on artificial intelligence", "en", "reglementation",
+         "The deployer shall keep the logs for at least six months."),
+        ("planning.md", "PQ-IA-02 — Validation du planning", "fr", "procedure", "En cas de panne de l'outil, le cadre utilise le modèle MOD-PLAN-03."),
+        ("guide.md", "Guide de la sécurité des données", "fr", "guide", "Chiffrer les postes nomades."),
     ):
-        (corpus / name).write_text(f"---\ntitle: \"{title}\"\nkind: procedure\nversion: \"1\"\nstatus: en_vigueur\nlang: {lang}\n---\n\n# Texte\n\n{body}\n",
+        (corpus / name).write_text(f"---\ntitle: \"{title}\"\nkind: {kind}\nversion: \"1\"\nstatus: en_vigueur\nlang: {lang}\n---\n\n# Texte\n\n{body}\n",
                                    encoding="utf-8")
     Ingestor(fake_settings, HashEmbedder).sync(corpus)
     svc = build_services(fake_settings, chat_model=FakeChatModel(["x"]), embedder=HashEmbedder())
@@ -182,7 +186,8 @@ def test_the_question_language_is_preferred_between_translations_only(fake_setti
     by_title = {d.title[:5]: d.doc_id for d in retriever.documents.values()}
     assert retriever._reads_in(by_title["Regul"], "en") and not retriever._reads_in(by_title["Règle"], "en")  # noqa: SLF001
     assert retriever._reads_in(by_title["Règle"], "fr") and not retriever._reads_in(by_title["Regul"], "fr")  # noqa: SLF001
-    assert retriever._reads_in(by_title["PQ-IA"], "en"), "a text with no English version is not ranked down for an English question"  # noqa: SLF001
+    assert retriever._reads_in(by_title["PQ-IA"], "en"), "a procedure with no English version is not ranked down for an English question"  # noqa: SLF001
+    assert not retriever._reads_in(by_title["Guide"], "en") and retriever._reads_in(by_title["Guide"], "fr")  # noqa: SLF001
     svc.close()
 
 
