@@ -71,13 +71,13 @@ TEXT = {
 FEEDBACK_TEXT = {
     "fr": {"thanks": "Merci, votre avis est enregistré pour le comité de pilotage IA.",
            "reported": "Merci, votre signalement est enregistré ; il sera examiné par le comité de pilotage IA.",
-           "no_answer": "Posez d'abord une question : le signalement porte sur la dernière réponse.",
-           "report": "Signaler une erreur", "category": "Type d'erreur", "comment": "Commentaire (sans nom ni donnée de patient)",
+           "no_answer": "Posez d'abord une question : le signalement porte sur une réponse de la conversation.",
+           "report": "Signaler une erreur", "target": "Réponse concernée", "category": "Type d'erreur", "comment": "Commentaire (sans nom ni donnée de patient)",
            "send_report": "Envoyer le signalement"},
     "en": {"thanks": "Thank you, your feedback is recorded for the AI steering committee.",
            "reported": "Thank you, your report is recorded; the AI steering committee will review it.",
-           "no_answer": "Ask a question first: the report concerns the last answer.",
-           "report": "Report an error", "category": "Kind of error", "comment": "Comment (no names or patient data)",
+           "no_answer": "Ask a question first: the report concerns an answer of the conversation.",
+           "report": "Report an error", "target": "Answer concerned", "category": "Kind of error", "comment": "Comment (no names or patient data)",
            "send_report": "Send the report"},
 }
 STATUS_LABELS = {"fr": {"en_vigueur": "en vigueur", "archive": "archivé"}, "en": {"en_vigueur": "in force", "archive": "archived"}}
@@ -130,6 +130,30 @@ def _answer_language(services: Services, question: object, page_lang: str) -> st
     except GarantError:
         return page_lang
     return detect_language(text, page_lang)
+
+
+TARGET_CHARS = 70
+
+
+def report_targets(asked: list[str], answer_ids: dict[str, str]) -> dict[str, Any]:
+    """The answers of the conversation that an error report may concern, as dropdown choices
+    (« 2. Quel délai pour… » → the answer's id), the last one chosen. The questions asked and
+    the answers' ids are both appended once per answer given, in the same order."""
+    ids = [answer_id for key, answer_id in (answer_ids or {}).items() if key != "last"]
+    choices = []
+    for number, (question, answer_id) in enumerate(zip(asked or [], ids, strict=False), start=1):
+        short = question if len(question) <= TARGET_CHARS else question[: TARGET_CHARS - 1].rstrip() + "…"
+        choices.append((f"{number}. {short}", answer_id))
+    return {"choices": choices, "value": choices[-1][1] if choices else None}
+
+
+def reported_answer(answer_ids: dict[str, str], target: str | None) -> str | None:
+    """The answer an error report concerns: the one chosen when it is an answer of this
+    conversation (the browser sends the choice; it names nothing else), else the last one."""
+    answer_ids = answer_ids or {}
+    if target and target in {answer_id for key, answer_id in answer_ids.items() if key != "last"}:
+        return target
+    return answer_ids.get("last")
 
 
 def answer_turn(services: Services, gate: AnswerGate, question: str, history: list[dict[str, Any]], lang: str,
@@ -217,7 +241,7 @@ def about_markdown(services: Services, lang: str) -> str:
             "**Logging and personal data**: questions, answers, sources and feedback are recorded for review by the AI steering "
             "committee, with names, phone numbers, e-mails and patient identifiers replaced by placeholders, sessions "
             f"pseudonymised, and deleted after {days} days. Do not type patient names or identifiers.\n\n"
-            "**Reporting an error**: the thumbs-down under the answer, or \"Report an error\" below the chat (choose the kind of error, "
+            "**Reporting an error**: the thumbs-down under the answer, or \"Report an error\" below the chat (choose the answer concerned and the kind of error, "
             "add a comment): the committee reviews every report.\n\n"
             f"**Contact**: {contact}.\n\n"
             f"**Documents known** ({len(docs)}):\n\n| title | kind | version | effective | status | ingested |\n|---|---|---|---|---|---|\n{rows}"
@@ -236,8 +260,8 @@ def about_markdown(services: Services, lang: str) -> str:
         "**Journalisation et données personnelles** : questions, réponses, sources et avis sont enregistrés pour revue par le "
         "comité de pilotage IA ; noms, téléphones, courriels et identifiants de patients y sont remplacés par des marqueurs, les "
         f"sessions pseudonymisées, et tout est effacé après {days} jours. Ne saisissez ni nom ni identifiant de patient.\n\n"
-        "**Signaler une erreur** : le pouce baissé sous la réponse, ou « Signaler une erreur » sous la conversation (choisissez le type "
-        "d'erreur, ajoutez un commentaire) : le comité examine chaque signalement.\n\n"
+        "**Signaler une erreur** : le pouce baissé sous la réponse, ou « Signaler une erreur » sous la conversation (choisissez la "
+        "réponse concernée et le type d'erreur, ajoutez un commentaire) : le comité examine chaque signalement.\n\n"
         f"**Contact** : {contact}.\n\n"
         f"**Documents connus** ({len(docs)}) :\n\n| titre | type | version | en vigueur depuis | statut | indexé le |\n|---|---|---|---|---|---|\n{rows}"
     )
@@ -287,9 +311,10 @@ def build_page(services: Services):  # type: ignore[no-untyped-def]
             return f"❌ {html.escape(exc.message(lang))}"
         return FEEDBACK_TEXT[lang]["thanks"]
 
-    def report(answer_ids: dict[str, str], category: str, comment: str, lang: str, request: gr.Request) -> tuple[str, str]:
-        """'Signaler une erreur' on the last answer, with a category and a comment."""
-        answer_id = (answer_ids or {}).get("last")
+    def report(answer_ids: dict[str, str], target: str | None, category: str, comment: str, lang: str,
+               request: gr.Request) -> tuple[str, str]:
+        """'Signaler une erreur' on the answer chosen (the last one by default), with a category and a comment."""
+        answer_id = reported_answer(answer_ids, target)
         if answer_id is None:
             return FEEDBACK_TEXT[lang]["no_answer"], comment
         try:
@@ -314,6 +339,7 @@ def build_page(services: Services):  # type: ignore[no-untyped-def]
                     new = gr.Button(TEXT[default_lang]["new"])
                 ack = gr.Markdown("", elem_id="garant-ack")
                 with gr.Accordion(FEEDBACK_TEXT[default_lang]["report"], open=False, elem_id="garant-report") as report_box:
+                    target = gr.Dropdown(choices=[], value=None, label=FEEDBACK_TEXT[default_lang]["target"], elem_id="garant-report-target")
                     category = gr.Dropdown(
                         choices=[(label, key) for key, label in CATEGORY_LABELS[default_lang].items()],
                         value="incorrect", label=FEEDBACK_TEXT[default_lang]["category"],
@@ -336,10 +362,12 @@ def build_page(services: Services):  # type: ignore[no-untyped-def]
         # the line gets the "busy" message at once rather than waiting unseen in Gradio's queue.
         runs = min(services.settings.server.max_queue + 2, MAX_PAGE_THREADS)
         for trigger in (send.click, question.submit):
-            trigger(respond, inputs, outputs, concurrency_limit=runs).then(model_banner, [lang], [banner])
-        new.click(lambda: ([], "", "", [], {}, ""), None, [chat, sources, question, asked, answer_ids, ack])
+            (trigger(respond, inputs, outputs, concurrency_limit=runs).then(model_banner, [lang], [banner])
+             .then(lambda a, ids: gr.update(**report_targets(a, ids)), [asked, answer_ids], [target]))
+        new.click(lambda: ([], "", "", [], {}, "", gr.update(choices=[], value=None)), None,
+                  [chat, sources, question, asked, answer_ids, ack, target])
         chat.like(rate, [answer_ids, lang], [ack])
-        report_button.click(report, [answer_ids, category, comment, lang], [ack, comment])
+        report_button.click(report, [answer_ids, target, category, comment, lang], [ack, comment])
         page.load(model_banner, [lang], [banner])
 
         def relabel(lang_value: str) -> tuple[Any, ...]:
@@ -351,9 +379,10 @@ def build_page(services: Services):  # type: ignore[no-untyped-def]
                 gr.update(label=feedback["category"], choices=[(label, key) for key, label in CATEGORY_LABELS[lang_value].items()]),
                 gr.update(label=feedback["comment"]), gr.update(value=feedback["send_report"]),
                 gr.update(label=feedback["report"]), gr.update(label=text["about"]), about_markdown(services, lang_value),
+                gr.update(label=feedback["target"]),
             )
 
-        lang.change(relabel, [lang], [header, question, send, new, category, comment, report_button, report_box, about_box, about])
+        lang.change(relabel, [lang], [header, question, send, new, category, comment, report_button, report_box, about_box, about, target])
         lang.change(model_banner, [lang], [banner])
     # A safety net against floods only: the page itself answers "busy" long before it fills.
     page.queue(max_size=4 * (services.settings.server.max_queue + 2), default_concurrency_limit=1)

@@ -147,3 +147,25 @@ def test_the_about_panel_names_the_model_and_where_it_runs(web_services) -> None
     assert "inference server" in about_markdown(web_services, "en")
     llm.backend = "fake"
     assert "modèle de test" in about_markdown(web_services, "fr")
+
+
+def test_an_error_report_may_concern_any_answer_of_the_conversation(web_services) -> None:  # type: ignore[no-untyped-def]
+    from assistant.web.app import AnswerGate, answer_turn, report_targets, reported_answer
+
+    gate = AnswerGate(1)
+    history, asked, answer_ids = [], [], {}
+    for question in ("Quand se réunit le comité de pilotage IA ?", "x" * 10_000, "When does the AI steering committee meet?"):
+        history, _, _, asked, answer_ids = list(answer_turn(web_services, gate, question, history, "fr", asked, answer_ids, "s"))[-1]
+    # the question refused for its length has no answer to report on
+    targets = report_targets(asked, answer_ids)
+    labels = [label for label, _ in targets["choices"]]
+    assert labels == ["1. Quand se réunit le comité de pilotage IA ?", "2. When does the AI steering committee meet?"]
+    first, last = (answer_id for _, answer_id in targets["choices"])
+    assert targets["value"] == last == answer_ids["last"]
+    assert reported_answer(answer_ids, first) == first
+    # the browser names the answer; an id that is not one of this conversation's falls back to the last answer
+    assert reported_answer(answer_ids, "an-id-of-another-session") == last
+    assert reported_answer(answer_ids, None) == last
+    assert reported_answer({}, first) is None
+    long = report_targets(["Q" * 200], {"1": "a", "last": "a"})
+    assert long["choices"][0][0].endswith("…") and len(long["choices"][0][0]) <= 3 + 70

@@ -1,6 +1,6 @@
 """The staff page in a real headless Chromium: ask, see the notice and the sources (their support
 highlighted), open a source, report an error, read the « À propos » panel, switch to English, hit
-the length limit."""
+the length limit. An error report may concern an earlier answer than the last."""
 
 from __future__ import annotations
 
@@ -79,7 +79,13 @@ def test_a_question_shows_notice_sources_and_accepts_an_error_report(page_url: s
         document.wait_for_load_state()
         assert "/doc/" in document.url and "une fois par trimestre" in document.inner_text("body")
         document.close()
+        # a second question; the report then concerns the first answer, chosen in the list
+        page.fill("textarea", "Qui valide le planning ?")
+        page.click("button:has-text('Envoyer')")
         page.click("#garant-report button, #garant-report .label-wrap")
+        page.wait_for_function("document.querySelector('#garant-report-target input').value.startsWith('2. Qui valide')", timeout=60_000)
+        page.click("#garant-report-target input")
+        page.click("[role=option]:has-text('1. Quand se réunit le comité')")
         page.click("button:has-text('Envoyer le signalement')")
         page.wait_for_function("document.querySelector('#garant-ack').innerText.includes('signalement est enregistré')", timeout=20_000)
         page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
