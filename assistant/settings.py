@@ -150,7 +150,11 @@ class AnswerSettings(_Section):
         description="Margin of that check (mean similarity to the 3 closest attacks minus to the 3 closest look-alikes); empty: the one measured "
         "for the embedder (USE: 0.02), off for an embedder never measured. Measure again before setting it for another embedder.",
     )
-    history_turns: int = Field(1, ge=0, le=5, description="Previous questions of the conversation added to retrieval for follow-up questions.")
+    history_turns: int = Field(
+        1, ge=0, le=5,
+        description="Previous questions of the conversation added to the search of a follow-up question (« Et la nuit ? », "
+        "« Ce délai peut-il être prolongé ? »); a question that stands on its own is searched alone.",
+    )
 
 
 class ServerSettings(_Section):

@@ -25,6 +25,7 @@ import numpy as np
 from assistant.answering.answer_types import lacks_the_value_asked
 from assistant.answering.citations import check_sentences, is_refusal, split_sentences
 from assistant.answering.extracts import MAX_EXTRACT_CHARS, excerpt, key_extracts, statements, statements_by_passage
+from assistant.answering.follow_up import retrieval_query
 from assistant.answering.language import detect_language
 from assistant.answering.model import (
     DEGRADED_LABEL,
@@ -149,7 +150,7 @@ class Answerer:
         question = clean_question(question, self.settings.server.max_question_chars)
         lang = lang if lang in ("fr", "en") else detect_language(question, self.settings.language)
         meta = self.retriever.version.meta
-        query = " ".join([*(history or [])[-self.settings.answer.history_turns :], question]) if self.settings.answer.history_turns else question
+        query = retrieval_query(question, history, self.settings.answer.history_turns, lang)
         if is_small_talk(question):
             reason: str | None = "small_talk"
         else:

@@ -249,3 +249,18 @@ def test_a_passage_in_another_language_than_the_question_gets_a_quote_of_its_own
     assert {n for n, _ in answer.extracts} & french, answer.extracts
     assert [n for n, _ in answer.extracts] == sorted(n for n, _ in answer.extracts)
     assert all(f"[{n}]" in answer.text for n, _ in answer.extracts)
+
+
+def test_a_new_question_after_another_finds_its_own_passages(services) -> None:  # type: ignore[no-untyped-def]
+    answerer = services(FakeChatModel(["x", "x", "x"])).answerer
+    question = "Combien de temps dure le module de formation « IA : les essentiels » ?"
+    alone = [p.chunk.chunk_id for p in answerer.answer(question, no_llm=True).retrieved]
+    after = answerer.answer(question, history=["Dans quel délai signaler un dysfonctionnement d'un système d'IA ?"], no_llm=True)
+    assert [p.chunk.chunk_id for p in after.retrieved] == alone
+    # a follow-up is searched with the question before it
+    searched: list[str] = []
+    search = answerer.retriever.search
+    answerer.retriever.search = lambda query, **kw: searched.append(query) or search(query, **kw)  # type: ignore[method-assign]
+    answerer.answer("Et la nuit ?", history=["Quand se réunit le comité de pilotage IA ?"], no_llm=True)
+    answerer.answer(question, history=["Quand se réunit le comité de pilotage IA ?"], no_llm=True)
+    assert searched == ["Quand se réunit le comité de pilotage IA ? Et la nuit ?", question]
