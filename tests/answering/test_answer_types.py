@@ -110,11 +110,18 @@ def test_a_duration_must_be_stated_about_what_is_asked() -> None:
 
 
 def test_the_statement_holding_the_value_shares_two_words_of_what_is_asked() -> None:
-    question = "Combien d'années doit-on conserver le dossier médical d'un patient ?"
-    assert lacks_the_value_asked(question, ["Le patient est informé dans les 24 heures de tout incident."])  # « patient » alone
-    assert not lacks_the_value_asked(question, ["Le dossier médical est conservé vingt ans."])
+    question = "À partir de quelle date le dossier médical du patient est-il archivé ?"
+    assert lacks_the_value_asked(question, ["Le patient est informé depuis le 1er mars 2025 de l'usage de l'IA."])  # « patient » alone
+    assert not lacks_the_value_asked(question, ["Le dossier médical est archivé à partir du 1er mars 2025."])
     # a question naming one thing only needs that one
     assert not lacks_the_value_asked("Quel est le numéro de poste du DPO ?", ["Le DPO est joignable au poste 4200."])
+
+
+def test_a_duration_needs_one_word_of_what_is_asked_only() -> None:
+    # deadlines are stated in few words: this one shares « vérifier » alone with the question
+    question = "On m'a demandé de vérifier une procédure : combien de temps ai-je pour le faire ?"
+    assert not lacks_the_value_asked(question, ["Le vérificateur dispose de 15 jours ouvrés pour vérifier."])
+    assert lacks_the_value_asked(question, ["La charte est révisée tous les 2 ans."])
 
 
 def test_a_count_needs_a_number_of_the_thing_counted_about_what_is_asked() -> None:
