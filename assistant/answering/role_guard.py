@@ -107,7 +107,15 @@ _PATTERNS = [
     *_REQUESTS,
 ]
 _COMPILED = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in _PATTERNS]
-_COMPILED_INSTRUCTIONS = [re.compile(p, re.IGNORECASE) for p in _INSTRUCTIONS]
+# In a passage, « act as » and « prétend » are the regulations' own words (« a market surveillance
+# authority to act as the single point of contact »: 17 sentences of the sample corpus): there, only
+# role play addressed to the assistant counts.
+_ROLE_PLAY = _INSTRUCTIONS.index(r"\b(fais semblant|pretend|imagine que tu es|act as|agis comme|tu joues le role|role-?play|en tant que (medecin|avocat|pirate))\b")
+_PASSAGE_INSTRUCTIONS = [*_INSTRUCTIONS[:_ROLE_PLAY],
+                         r"\b(fais semblant|pretend (to be|you are|that you)|imagine que tu es|act as (if|though) you|agis comme|tu joues le role|role-?play|"
+                         r"en tant que (medecin|avocat|pirate))\b",
+                         *_INSTRUCTIONS[_ROLE_PLAY + 1 :]]
+_COMPILED_INSTRUCTIONS = [re.compile(p, re.IGNORECASE) for p in _PASSAGE_INSTRUCTIONS]
 _PARTS = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
