@@ -34,12 +34,12 @@ UNKNOWN_IDENTIFIER_LABEL = {
     "en": 'No indexed document mentions "{identifier}"; if it is an acronym, spell it out.',
 }
 QUOTE_ONLY_LABEL = {
-    "fr": "Le modèle n'a pas rédigé de réponse vérifiable ; voici les phrases des documents les plus proches de la question, à lire avant de conclure.",
-    "en": "The model wrote no verifiable answer; here are the sentences of the documents closest to the question, to read before concluding.",
+    "fr": "Le modèle n'a pas rédigé de réponse vérifiable ; voici les passages des documents les plus proches de la question, à lire avant de conclure.",
+    "en": "The model wrote no verifiable answer; here are the passages of the documents closest to the question, to read before concluding.",
 }
 MODEL_DECLINED_LABEL = {
-    "fr": "Selon le modèle, les documents ne répondent pas à cette question ; voici leurs phrases les plus proches, à lire avant de conclure.",
-    "en": "According to the model, the documents do not answer this question; here are their closest sentences, to read before concluding.",
+    "fr": "Selon le modèle, les documents ne répondent pas à cette question ; voici leurs passages les plus proches, à lire avant de conclure.",
+    "en": "According to the model, the documents do not answer this question; here are their closest passages, to read before concluding.",
 }
 WITHHELD_LABEL = {
     "fr": "Réponse retenue : le texte produit reprenait les consignes internes de l'assistant et n'est pas affiché. Posez une question sur le contenu des documents.",

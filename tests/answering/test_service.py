@@ -120,7 +120,7 @@ def test_model_failure_gives_a_degraded_answer_with_passages(services, failure: 
     assert answer.text.startswith("Mode dégradé : aucune synthèse IA") and answer.notice
 
 
-def test_without_the_model_the_key_sentences_of_all_the_passages_are_quoted(services) -> None:  # type: ignore[no-untyped-def]
+def test_without_the_model_an_excerpt_of_each_passage_is_quoted(services) -> None:  # type: ignore[no-untyped-def]
     model = FakeChatModel(["jamais appelé"])
     question = "Qui préside le comité de pilotage IA, dans quel délai signaler un dysfonctionnement d'un système d'IA, et quelle formation suivre ?"
     answer = services(model).answerer.answer(question, no_llm=True, k=3)
@@ -136,11 +136,11 @@ def test_model_refusal_with_close_passages_quotes_the_key_passage_labelled(servi
     answer = services(model).answerer.answer("Quand se réunit le comité de pilotage IA ?")
     assert not answer.refused and answer.quoted_only and answer.sentences == [] and answer.refusal_reason == "model"
     # the model's judgment is said, and the reader gets what to check it against
-    assert answer.text.startswith("Selon le modèle, les documents ne répondent pas à cette question ; voici leurs phrases les plus proches")
+    assert answer.text.startswith("Selon le modèle, les documents ne répondent pas à cette question ; voici leurs passages les plus proches")
     assert "une fois par trimestre" in answer.text and answer.cited
 
 
-def test_when_the_model_writes_nothing_verifiable_the_key_sentences_of_all_the_passages_are_quoted(services) -> None:  # type: ignore[no-untyped-def]
+def test_when_the_model_writes_nothing_verifiable_the_passages_are_quoted(services) -> None:  # type: ignore[no-untyped-def]
     model = FakeChatModel(["Le comité est présidé par Mme Claire Martin, élue en 2019 [1]."])  # supported by no passage
     question = "Qui préside le comité de pilotage IA, dans quel délai signaler un dysfonctionnement d'un système d'IA, et quelle formation suivre ?"
     answer = services(model).answerer.answer(question, k=3)
@@ -148,7 +148,7 @@ def test_when_the_model_writes_nothing_verifiable_the_key_sentences_of_all_the_p
     assert "Martin" not in answer.text
     quoted = [sentence for _, sentence in answer.extracts]
     assert len(quoted) == 3 and any("3 heures" in s for s in quoted) and any("24 heures" in s for s in quoted)
-    assert answer.text.startswith("Le modèle n'a pas rédigé de réponse vérifiable ; voici les phrases des documents")
+    assert answer.text.startswith("Le modèle n'a pas rédigé de réponse vérifiable ; voici les passages des documents")
 
 
 def test_model_refusal_is_a_refusal_when_quoting_is_switched_off(services, fake_settings) -> None:  # type: ignore[no-untyped-def]
@@ -264,3 +264,25 @@ def test_a_new_question_after_another_finds_its_own_passages(services) -> None: 
     answerer.answer("Et la nuit ?", history=["Quand se réunit le comité de pilotage IA ?"], no_llm=True)
     answerer.answer(question, history=["Quand se réunit le comité de pilotage IA ?"], no_llm=True)
     assert searched == ["Quand se réunit le comité de pilotage IA ? Et la nuit ?", question]
+
+
+def test_a_long_passage_is_quoted_around_its_key_sentence_within_the_budget(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    filler = " ".join(f"La règle numéro {i} du service porte sur le rangement des armoires." for i in range(1, 31))
+    key = "Le vérificateur dispose de quinze jours ouvrés pour relire le document."
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "long.md").write_text(f"---\ntitle: Procédure longue\nkind: procedure\nversion: \"1\"\nstatus: en_vigueur\n---\n\n"
+                                    f"# Circuit\n\n{filler} {key} {filler}\n", encoding="utf-8")
+    fake_settings.ingest.chunk_max_chars = 6000
+    Ingestor(fake_settings, HashEmbedder).sync(corpus)
+    question = "Combien de temps le vérificateur a-t-il pour relire le document ?"
+    answerer = build_services(fake_settings, chat_model=FakeChatModel(["x"]), embedder=HashEmbedder()).answerer
+    answer = answerer.answer(question, no_llm=True)
+    assert len(answer.retrieved[0].chunk.text) > 2000
+    number, quoted = answer.extracts[0]
+    assert number == 1 and key in quoted and len(quoted) <= fake_settings.answer.passage_excerpt_chars
+    assert quoted.index(key) > 200 and len(quoted) - quoted.index(key) - len(key) > 200, "the sentences around it come too"
+    assert "\n" not in quoted and quoted in " ".join(answer.retrieved[0].chunk.text.split())
+    # with the setting at 0, the key sentences only
+    fake_settings.answer.passage_excerpt_chars = 0
+    assert answerer.answer(question, no_llm=True).extracts[0] == (1, key)

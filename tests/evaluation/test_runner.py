@@ -68,7 +68,7 @@ def test_no_llm_mode_records_the_answers_without_the_model_and_never_calls_it(ti
     records = read_results(out / RESULTS)
     for qid, expected in (("q1", "trimestre"), ("q2", "once per quarter"), ("q4", "douze")):
         answer = records[qid]["answer"]
-        # what `garant ask --no-llm` returns: the fixed label, then key sentences quoted with their [n]
+        # what `garant ask --no-llm` returns: the fixed label, then an excerpt of each passage with its [n]
         assert answer["degraded"] and answer["degraded_reason"] == "no_llm" and not answer["refused"]
         assert answer["text"].startswith(("Mode dégradé : aucune synthèse IA", "Degraded mode: no AI summary"))
         assert any(expected in e["text"] and f"[{e['n']}]" in answer["text"] for e in answer["extracts"])
@@ -81,7 +81,7 @@ def test_no_llm_mode_records_the_answers_without_the_model_and_never_calls_it(ti
     assert (answers["keyword_accuracy"]["k"], answers["keyword_accuracy"]["n"]) == (3, 3)
     assert (answers["refusal_recall"]["k"], answers["refusal_recall"]["n"]) == (1, 1)
     assert (answers["wrong_refusal_share"]["k"], answers["wrong_refusal_share"]["n"]) == (0, 3)
-    assert (answers["citation_validity"]["k"], answers["citation_validity"]["n"]) == (4, 4)  # q1 quotes two sentences
+    assert (answers["citation_validity"]["k"], answers["citation_validity"]["n"]) == (9, 9)  # an excerpt of each of the 3 passages
     assert (answers["quoted_source_hit"]["k"], answers["quoted_source_hit"]["n"]) == (3, 3)
     assert answers["notice_share"]["value"] == 1.0
     assert "degraded_share" not in answers and "reattached_share" not in answers  # no model to fail or to correct
