@@ -19,6 +19,13 @@ import re
 
 from assistant.answering.language import fold
 
+# Role play asked of the assistant. In a question « act as » and « pretend » count too; in a passage
+# they are the regulations' own words (« a market surveillance authority to act as the single point
+# of contact », « prétend »: 17 sentences of the sample corpus), and only role play addressed to the
+# assistant counts there.
+_ROLE_PLAY = r"fais semblant|imagine que tu es|agis comme|tu joues le role|role-?play|en tant que (medecin|avocat|pirate)"
+_ROLE_PLAY_IN_QUESTION = rf"\b({_ROLE_PLAY}|pretend|act as)\b"
+_ROLE_PLAY_IN_PASSAGE = rf"\b({_ROLE_PLAY}|pretend (to be|you are|that you)|act as (if|though) you)\b"
 _INSTRUCTIONS = [
     # override the rules
     r"\b(ignore|oublie|oubliez|ignorez|disregard|forget)\b.{0,40}\b(consignes?|instructions?|regles?|rules|prompt|directives?|tout ce qui precede|previous|above)",
@@ -28,7 +35,7 @@ _INSTRUCTIONS = [
     r"\b(affiche|montre|revele|repete|recite|donne|liste|listez|enumere|print|show|reveal|repeat|display|list)\b.{0,40}\b(tes|vos|your|les|the)\b.{0,25}\b(consignes|instructions|regles|rules|prompt)\b",
     # change identity or role
     r"\b(tu es|vous etes|you are) (maintenant|desormais|now)\b", r"\b(a partir de maintenant|from now on)\b",
-    r"\b(fais semblant|pretend|imagine que tu es|act as|agis comme|tu joues le role|role-?play|en tant que (medecin|avocat|pirate))\b",
+    _ROLE_PLAY_IN_QUESTION,
     r"(?:^|[.!?;:]\s*)(?:(?:peux|pourrais)[- ]tu\s+)?(joue|jouez)\b le role\b",
     r"\b(nouvelles? consignes?|new instructions?|consignes? de l'administrateur|admin(istrator)? (override|instructions?))\b",
     r"\bDAN\b", r"\bjailbreak\b", r"\bmode developpeur\b|\bdeveloper mode\b",
@@ -107,14 +114,7 @@ _PATTERNS = [
     *_REQUESTS,
 ]
 _COMPILED = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in _PATTERNS]
-# In a passage, « act as » and « prétend » are the regulations' own words (« a market surveillance
-# authority to act as the single point of contact »: 17 sentences of the sample corpus): there, only
-# role play addressed to the assistant counts.
-_ROLE_PLAY = _INSTRUCTIONS.index(r"\b(fais semblant|pretend|imagine que tu es|act as|agis comme|tu joues le role|role-?play|en tant que (medecin|avocat|pirate))\b")
-_PASSAGE_INSTRUCTIONS = [*_INSTRUCTIONS[:_ROLE_PLAY],
-                         r"\b(fais semblant|pretend (to be|you are|that you)|imagine que tu es|act as (if|though) you|agis comme|tu joues le role|role-?play|"
-                         r"en tant que (medecin|avocat|pirate))\b",
-                         *_INSTRUCTIONS[_ROLE_PLAY + 1 :]]
+_PASSAGE_INSTRUCTIONS = [_ROLE_PLAY_IN_PASSAGE if p is _ROLE_PLAY_IN_QUESTION else p for p in _INSTRUCTIONS]
 _COMPILED_INSTRUCTIONS = [re.compile(p, re.IGNORECASE) for p in _PASSAGE_INSTRUCTIONS]
 _PARTS = re.compile(r"(?<=[.!?;])\s+|\n+")
 
