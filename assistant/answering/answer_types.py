@@ -293,9 +293,10 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str) -> b
             if not kind.value.search(folded) or not all(pattern.search(folded) for pattern in qualifiers):
                 continue
             terms = set(analyse(folded if kind.counted else statement, lang))
-            words = terms | set(_TOKEN.findall(folded.casefold()))  # an abbreviation may be a stop word (« AS »)
-            if counted and not any(way <= words and _counts(folded, way, lang) for way in counted):
-                continue
+            if counted:
+                words = terms | set(_TOKEN.findall(folded.casefold()))  # an abbreviation may be a stop word (« AS »)
+                if not any(way <= words and _counts(folded, way, lang) for way in counted):
+                    continue
             if len(about & terms) >= needed:
                 return True
     return False
@@ -322,6 +323,11 @@ _LABELLED_NUMBER = re.compile(rf"\s*(?!(?:19|20)\d\d\b)\d+\b(?!\s?{_TIME_UNIT}\b
 COUNT_WINDOW = 3
 
 
+def _names(token: str, counted: set[str], lang: str) -> bool:
+    """Whether a word of a statement is a way of writing the thing counted (its stem, or an abbreviation as written)."""
+    return bool(counted & {token.casefold(), *analyse(token, lang)})
+
+
 def _counts(folded: str, counted: set[str], lang: str) -> bool:
     """True when a number in the folded statement sits within `COUNT_WINDOW` words of a word for
     the thing counted, in the same clause, and is not a year, a duration nor the number of a text
@@ -333,7 +339,7 @@ def _counts(folded: str, counted: set[str], lang: str) -> bool:
                    if _NUMBER.fullmatch(token) and not _YEAR_TOKEN.fullmatch(token)
                    and not (i + 1 < len(tokens) and _UNIT_TOKEN.fullmatch(tokens[i + 1]))
                    and not (i > 0 and _REFERENCE_TOKEN.fullmatch(tokens[i - 1]))]
-        things = [i for i, token in enumerate(tokens) if counted & {token.casefold(), *analyse(token, lang)}]
+        things = [i for i, token in enumerate(tokens) if _names(token, counted, lang)]
         if any(abs(i - j) <= COUNT_WINDOW for i in numbers for j in things):
             return True
         # a label and its value: « Signalements FEI-IA déclarés en 2025 : 37 »
@@ -348,7 +354,7 @@ def _labels_a_count(clause: str, counted: set[str], lang: str) -> bool:
     for k in range(1, len(parts)):
         if _LABELLED_NUMBER.match(parts[k]):
             label = " ".join(parts[:k])
-            if any(counted & {token.casefold(), *analyse(token, lang)} for token in _TOKEN.findall(label)):
+            if any(_names(token, counted, lang) for token in _TOKEN.findall(label)):
                 return True
     return False
 

@@ -12,6 +12,7 @@ things of its own to be searched alone (« Qui la valide ? » names one: « vali
 
 from __future__ import annotations
 
+import functools
 import re
 
 from assistant.answering.language import fold
@@ -43,8 +44,13 @@ _POINTING_BACK = re.compile(
 OWN_TERMS = 2
 
 
+@functools.cache
+def _asking_terms(lang: str) -> frozenset[str]:
+    return frozenset(analyse(_ASKING, lang))
+
+
 def _own_terms(question: str, lang: str) -> set[str]:
-    return set(analyse(question, lang)) - set(analyse(_ASKING, lang))
+    return set(analyse(question, lang)) - _asking_terms(lang)
 
 
 def is_follow_up(question: str, lang: str) -> bool:

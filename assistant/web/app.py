@@ -135,13 +135,18 @@ def _answer_language(services: Services, question: object, page_lang: str) -> st
 TARGET_CHARS = 70
 
 
+def _answered(answer_ids: dict[str, str] | None) -> list[str]:
+    """The ids of the conversation's answers, in order (`answer_ids` maps each answer's place in
+    the chat to its id, and "last" to the last one's)."""
+    return [answer_id for key, answer_id in (answer_ids or {}).items() if key != "last"]
+
+
 def report_targets(asked: list[str], answer_ids: dict[str, str]) -> dict[str, Any]:
     """The answers of the conversation that an error report may concern, as dropdown choices
     (« 2. Quel délai pour… » → the answer's id), the last one chosen. The questions asked and
     the answers' ids are both appended once per answer given, in the same order."""
-    ids = [answer_id for key, answer_id in (answer_ids or {}).items() if key != "last"]
     choices = []
-    for number, (question, answer_id) in enumerate(zip(asked or [], ids, strict=False), start=1):
+    for number, (question, answer_id) in enumerate(zip(asked or [], _answered(answer_ids), strict=False), start=1):
         short = question if len(question) <= TARGET_CHARS else question[: TARGET_CHARS - 1].rstrip() + "…"
         choices.append((f"{number}. {short}", answer_id))
     return {"choices": choices, "value": choices[-1][1] if choices else None}
@@ -150,10 +155,9 @@ def report_targets(asked: list[str], answer_ids: dict[str, str]) -> dict[str, An
 def reported_answer(answer_ids: dict[str, str], target: str | None) -> str | None:
     """The answer an error report concerns: the one chosen when it is an answer of this
     conversation (the browser sends the choice; it names nothing else), else the last one."""
-    answer_ids = answer_ids or {}
-    if target and target in {answer_id for key, answer_id in answer_ids.items() if key != "last"}:
+    if target and target in _answered(answer_ids):
         return target
-    return answer_ids.get("last")
+    return (answer_ids or {}).get("last")
 
 
 def answer_turn(services: Services, gate: AnswerGate, question: str, history: list[dict[str, Any]], lang: str,
