@@ -28,11 +28,12 @@ import functools
 import re
 from dataclasses import dataclass
 
-from assistant.answering.extracts import quote_terms, statements
+from assistant.answering.extracts import quote_terms
 from assistant.answering.language import fold
 from assistant.governance.redaction import redact
 from assistant.retrieval.analysis import analyse
 from assistant.retrieval.references import without_references
+from assistant.retrieval.statements import statements
 
 # Asking for an amount, not about money in general (« Comment maîtriser les coûts ? » is not).
 _MONEY_QUESTION = re.compile(

@@ -12,113 +12,11 @@ import re
 from assistant.retrieval.analysis import analyse
 from assistant.retrieval.hybrid import Passage
 from assistant.retrieval.references import without_references
+from assistant.retrieval.statements import statements
 
-# A statement ends with its sentence (or line): a clause after « ; » or « : » stays with what it
-# completes (« il rend un avis écrit dans un délai de 15 jours ouvrés », « : objectif 90 % »).
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[^\d])|\n+")
 MAX_EXTRACT_CHARS = 600
 # What the model reads of a passage none of whose statements shares a word with the question.
 FALLBACK_EXCERPT_CHARS = 300
-MAX_LIST_ITEMS = 12
-MAX_HEADER_CELL = 40
-_POINT = re.compile(r"\(?\d{1,3}[.)]")
-_REFERS_BACK = re.compile(r"(?:Ce|Cet|Cette|Ces|That|This|These|Those|Such)\s+(?!qui\b|que\b|dont\b|Regulation\b|Directive\b|Decision\b)\w", re.UNICODE)
-_ITEM = re.compile(r"^\s*(?:[-•*–]|\(?[a-z0-9]{1,3}[).])\s+")
-
-
-def sentences_of(text: str) -> list[str]:
-    """Sentences and table rows of a passage; a point's number stays with it (« 2. Vérification … »),
-    and a sentence that refers back to the one before (« Ce délai peut être prolongé… », « That
-    period may be extended… ») stays with it, since alone it does not say what it is about."""
-    pieces: list[str] = []
-    for piece in _SPLIT.split(text):
-        if pieces and (_POINT.fullmatch(pieces[-1].strip()) or _REFERS_BACK.match(piece)):
-            pieces[-1] = f"{pieces[-1].strip()} {piece}"
-        else:
-            pieces.append(piece)
-    return [_balanced(s.strip(" -")) for s in pieces if len(s.strip()) > 15]
-
-
-def _balanced(sentence: str) -> str:
-    """A sentence without the half of a quotation that opens before it or closes after it
-    (« Cette mise en place permet… » quoted from a longer quotation would show a lone « )."""
-    for opening, closing in (("«", "»"), ("“", "”")):
-        if sentence.startswith(opening) and closing not in sentence:
-            sentence = sentence[len(opening):].lstrip()
-        if sentence.endswith(closing) and opening not in sentence:
-            sentence = sentence[: -len(closing)].rstrip()
-    return sentence
-
-
-def cells(line: str) -> list[str]:
-    """The cells of a table row (« a | b | c », with or without outer pipes); [] for other lines."""
-    if " | " not in line and not line.strip().startswith("|"):
-        return []
-    parts = [cell.strip() for cell in line.strip().strip("|").split("|")]
-    return parts if len(parts) >= 2 else []
-
-
-def _is_header(row: list[str]) -> bool:
-    """A table's header row: short labels, no figures (« Étape | Acteur | Délai »)."""
-    return all(0 < len(cell) <= MAX_HEADER_CELL for cell in row) and not any(re.search(r"\d", cell) for cell in row)
-
-
-def _table_rows(lines: list[str], start: int, width: int) -> tuple[list[list[str]], int]:
-    """(rows of `width` cells from `start` on, lines read), a Markdown rule line skipped."""
-    rows: list[list[str]] = []
-    read = 0
-    for line in lines[start:]:
-        row = cells(line)
-        if len(row) != width:
-            break
-        read += 1
-        if not all(re.fullmatch(r":?-{2,}:?", cell) for cell in row):
-            rows.append(row)
-    return rows, read
-
-
-def _is_item(line: str) -> bool:
-    """A list item after an introduction: a bullet or number, or (Word lists lose their bullets
-    in the text) a line that starts in lowercase, continuing the introduction's sentence."""
-    return bool(_ITEM.match(line)) or line.lstrip()[:1].islower()
-
-
-def statements(text: str) -> list[str]:
-    """The units worth quoting: sentences and table rows, where a line that introduces a list
-    (« Le comité : ») is joined to each of its items (« Le comité : se réunit une fois par
-    trimestre ; »; later items after « […] »), since alone it states nothing. A list
-    introduction whose items are not in the passage stays as it is. Likewise a table's header
-    row, when the passage holds it, labels each cell of the rows below (« Étape : Vérification ;
-    Délai : 15 jours ouvrés ») instead of being quoted alone."""
-    lines = [line for line in text.split("\n") if line.strip()]
-    units: list[str] = []
-    i = 0
-    while i < len(lines):
-        header = cells(lines[i])
-        if header and _is_header(header) and (i == 0 or not cells(lines[i - 1])):
-            rows, read = _table_rows(lines, i + 1, len(header))
-            if rows:
-                units += [" ; ".join(f"{label} : {cell}" for label, cell in zip(header, row, strict=True) if cell) for row in rows]
-                i += 1 + read
-                continue
-        parts = sentences_of(lines[i])
-        items: list[str] = []
-        if lines[i].rstrip().endswith(":"):
-            j = i + 1
-            while j < len(lines) and _is_item(lines[j]) and len(items) < MAX_LIST_ITEMS:
-                items.append(_ITEM.sub("", lines[j], count=1).strip())
-                j += 1
-        if not items:
-            units += parts
-            i += 1
-            continue
-        # the introduction is the line's last sentence, however short (« Il y indique : »)
-        pieces = [piece.strip(" -") for piece in _SPLIT.split(lines[i]) if piece.strip(" -")]
-        lead = pieces[-1]
-        units += sentences_of(" ".join(pieces[:-1]))
-        units += [f"{lead} {item}" if k == 0 else f"{lead} […] {item}" for k, item in enumerate(items)]
-        i += len(items) + 1
-    return units
 
 
 def excerpt(text: str, query_terms: set[str], budget: int, lang: str) -> str:

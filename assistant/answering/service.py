@@ -24,7 +24,7 @@ import numpy as np
 
 from assistant.answering.answer_types import lacks_the_value_asked
 from assistant.answering.citations import check_sentences, is_refusal, split_sentences
-from assistant.answering.extracts import MAX_EXTRACT_CHARS, excerpt, key_extracts, quote_terms, statements, statements_by_passage
+from assistant.answering.extracts import MAX_EXTRACT_CHARS, excerpt, key_extracts, quote_terms, statements_by_passage
 from assistant.answering.follow_up import retrieval_query
 from assistant.answering.language import detect_language
 from assistant.answering.model import (
@@ -52,6 +52,7 @@ from assistant.prompts import PromptTemplate, as_data, home_canary, load_prompt
 from assistant.retrieval.analysis import analyse
 from assistant.retrieval.hybrid import HybridRetriever, Passage
 from assistant.retrieval.identifiers import spelled_out
+from assistant.retrieval.statements import statements
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from assistant.answering.extracts import statements
+from assistant.retrieval.statements import statements
 
 
 def passage(text: str) -> Any:
