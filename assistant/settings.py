@@ -88,13 +88,29 @@ class RetrievalSettings(_Section):
 
     top_k: int = Field(3, ge=1, le=20, description="Passages given to the model (their key statements, or excerpts sharing `answer.source_chars`).")
     candidates: int = Field(40, ge=5, le=500, description="Candidates taken from each retriever before fusion.")
+    fusion: Literal["scores", "rrf"] = Field(
+        "scores",
+        description="How the candidates of both searches are ranked: `scores`, a weighted sum of their cosine similarity, BM25 score "
+        "(relative to the best), how much of the question their best statement holds, and language (the `score_*_weight` fields); "
+        "`rrf`, reciprocal rank fusion of the two rankings (`rrf_k`, `dense_weight`, `lexical_weight`, `same_language_boost`).",
+    )
+    score_dense_weight: float = Field(4.0, ge=0, description="fusion = scores: weight of the passage's cosine similarity to the question.")
+    score_lexical_weight: float = Field(1.0, ge=0, description="fusion = scores: weight of its BM25 score divided by the best candidate's.")
+    score_statement_weight: float = Field(
+        2.0, ge=0,
+        description="fusion = scores: weight of the share of the question's words (by IDF) that one statement of the passage (a sentence, "
+        "a table row, a list item) holds: the words asked together in one sentence rather than spread over a long passage.",
+    )
+    score_language_weight: float = Field(
+        0.5, ge=0, description="fusion = scores: added for a passage to read in the question's language (see `same_language_boost`)."
+    )
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
-    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense (embedding) ranking in the fusion.")
-    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in the fusion.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense (embedding) ranking in reciprocal rank fusion.")
+    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in reciprocal rank fusion.")
     per_document_max: int = Field(2, ge=1, description="Most passages taken from one document, so large texts do not crowd out short ones.")
     same_language_boost: float = Field(
         1.5, ge=1, le=5,
-        description="Fused-score multiplier for passages in the question's language, for those of an act with no version in it, and for "
+        description="fusion = rrf: fused-score multiplier for passages in the question's language, for those of an act with no version in it, and for "
         "those of the kinds in `any_language_kinds` (a question in English prefers the English text of a regulation published in both; "
         "a procedure written in French only is not ranked down; a French guide is, so that it does not crowd out the English GDPR).",
     )

@@ -1,5 +1,5 @@
-"""Merging and trimming ranked lists of chunks: weighted reciprocal rank fusion, a per-document
-cap, and the removal of near-duplicate passages.
+"""Merging and trimming ranked lists of chunks: a weighted sum of per-chunk signals or weighted
+reciprocal rank fusion, a per-document cap, and the removal of near-duplicate passages.
 
 Each function takes and returns `(chunk_id, score)` lists, best first, and never reorders what
 it keeps; they are meant to be chained: fuse, collapse near-duplicates, then diversify.
@@ -47,6 +47,23 @@ def weighted_rrf(rankings: dict[str, list[str]], weights: dict[str, float], k: i
     order = {chunk_id: i for i, chunk_id in enumerate(scores)}
     fused = sorted(scores, key=lambda c: (-scores[c], -best[c], order[c]))
     return [(chunk_id, scores[chunk_id]) for chunk_id in fused if scores[chunk_id] > 0]
+
+
+def weighted_scores(signals: dict[str, dict[str, float]], weights: dict[str, float]) -> list[tuple[str, float]]:
+    """Fuse per-chunk signals linearly: score(id) = Σ weight[name] × signals[name][id], a signal
+    that lacks an id counting 0 for it. Every id of any signal is scored; best first, equal
+    scores in order of first appearance (signals visited in the order given)."""
+    missing = sorted(set(signals) - set(weights))
+    if missing:
+        raise ValueError(f"No weight given for signal(s): {', '.join(missing)}.")
+    negative = sorted(name for name in signals if weights[name] < 0)
+    if negative:
+        raise ValueError(f"Signal weights must be ≥ 0: {', '.join(negative)}.")
+    scores: dict[str, float] = {}
+    for name, values in signals.items():
+        for chunk_id, value in values.items():
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weights[name] * value
+    return sorted(scores.items(), key=lambda item: -item[1])
 
 
 def diversify(ranked: list[tuple[str, float]], doc_of: Callable[[str], str], per_document_max: int, limit: int) -> list[tuple[str, float]]:

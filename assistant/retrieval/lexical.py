@@ -109,6 +109,11 @@ class BM25Index:
             terms.append(word)
         return terms
 
+    def term_weights(self, terms: Iterable[str]) -> dict[str, float]:
+        """The IDF of each term; a term no chunk has weighs as much as the rarest indexed one."""
+        rarest = float(self._idf.max()) if len(self._idf) else 1.0
+        return {t: float(self._idf[self._vocabulary[t]]) if t in self._vocabulary else rarest for t in terms}
+
     def search(self, query: str, k: int, allowed: Callable[[str], bool] | None = None, lang: str | None = None) -> list[tuple[str, float]]:
         """The k best `(chunk_id, score)` for a question, best first, keeping only ids `allowed` accepts.
 

@@ -1,4 +1,4 @@
-"""Rank fusion, per-document cap and near-duplicate removal."""
+"""Score and rank fusion, per-document cap and near-duplicate removal."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.retrieval.fusion import collapse_near_duplicates, diversify, weighted_rrf
+from assistant.retrieval.fusion import collapse_near_duplicates, diversify, weighted_rrf, weighted_scores
 
 
 def _ids(ranked: list[tuple[str, float]]) -> list[str]:
@@ -52,6 +52,28 @@ def test_rrf_refuses_a_ranking_without_weight_or_with_negative_weight() -> None:
         weighted_rrf({"lexical": ["a"], "dense": ["b"]}, {"lexical": 1.0})
     with pytest.raises(ValueError, match="≥ 0"):
         weighted_rrf({"lexical": ["a"]}, {"lexical": -1.0})
+
+
+def test_score_fusion_sums_weighted_signals_and_counts_a_missing_signal_as_zero() -> None:
+    fused = weighted_scores({"dense": {"a": 0.5, "b": 0.25}, "lexical": {"b": 1.0, "c": 0.5}}, {"dense": 4.0, "lexical": 1.0})
+    assert fused == [("a", 2.0), ("b", 2.0), ("c", 0.5)]
+
+
+def test_score_fusion_orders_best_first_and_keeps_first_appearance_on_ties() -> None:
+    fused = weighted_scores({"dense": {"a": 0.1, "b": 0.3, "c": 0.1}}, {"dense": 1.0})
+    assert _ids(fused) == ["b", "a", "c"]
+
+
+def test_score_fusion_with_zero_weight_mutes_a_signal() -> None:
+    fused = weighted_scores({"dense": {"a": 0.2, "b": 0.1}, "lexical": {"b": 9.0}}, {"dense": 1.0, "lexical": 0.0})
+    assert _ids(fused) == ["a", "b"]
+
+
+def test_score_fusion_refuses_a_signal_without_weight_or_with_negative_weight() -> None:
+    with pytest.raises(ValueError, match="lexical"):
+        weighted_scores({"dense": {"a": 1.0}, "lexical": {"a": 1.0}}, {"dense": 1.0})
+    with pytest.raises(ValueError, match="≥ 0"):
+        weighted_scores({"dense": {"a": 1.0}}, {"dense": -1.0})
 
 
 def test_diversify_caps_passages_per_document_and_keeps_order() -> None:
