@@ -19,12 +19,14 @@ MAX_EXTRACT_CHARS = 600
 FALLBACK_EXCERPT_CHARS = 300
 
 
-def excerpt(text: str, query_terms: set[str], budget: int, lang: str) -> str:
-    """The part of a passage most related to the question, within `budget` characters."""
+def excerpt(text: str, query_terms: set[str], budget: int, lang: str, weights: dict[str, float] | None = None) -> str:
+    """The part of a passage most related to the question, within `budget` characters: around
+    the sentence sharing the most of `query_terms`, each counted as its weight when `weights`
+    (term → weight) is given, else as 1."""
     if len(text) <= budget:
         return text
     sentences = re.split(r"(?<=[.;:!?])\s+", text)
-    scores = [len(set(analyse(s, lang)) & query_terms) for s in sentences]
+    scores = [sum(weights.get(t, 1.0) if weights else 1.0 for t in set(analyse(s, lang)) & query_terms) for s in sentences]
     best = max(range(len(sentences)), key=scores.__getitem__)
     start = end = best
     size = len(sentences[best])

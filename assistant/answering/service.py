@@ -197,15 +197,19 @@ class Answerer:
     def _answer_quotes(self, question: str, passages: list[Passage], lang: str) -> list[tuple[int, str]]:
         """When no model text is shown (degraded mode, or nothing the model wrote could be
         verified), the passages are the answer: an excerpt of each, around its sentence sharing
-        the most words with the question (`answer.passage_excerpt_chars`), on one line. The
+        the most of the question's words, weighted by their IDF as the retriever weighs them
+        (`answer.passage_excerpt_chars`), on one line. The
         choice of a few sentences, not the search, was what most often lost the fact: the key
-        sentences of the passages missed it where the passage around them held it. With
+        sentences of the passages missed it where the passage around them held it. Weighting the
+        shared words by IDF instead of counting them: facts in the answers 234 → 240 of the 320
+        answerable questions of dev and the sets written apart, every set the same or better. With
         `passage_excerpt_chars = 0`, the three key sentences of all the passages (dev set: they
         hold the expected facts for 71 of 123 questions, the two best of the first two passages
         for 65, the best one for 59)."""
         if chars := self.settings.answer.passage_excerpt_chars:
             terms = quote_terms(question, lang)
-            return [(number, without_instructions(" ".join(excerpt(passage.chunk.text, terms, chars, lang).split())))
+            weights = self.retriever.lexical.term_weights(terms)
+            return [(number, without_instructions(" ".join(excerpt(passage.chunk.text, terms, chars, lang, weights).split())))
                     for number, passage in enumerate(passages, start=1)]
         quotes = key_extracts(question, passages, lang, limit=KEY_QUOTES, within=len(passages))
         return self._with_other_language_quotes(question, passages, lang, quotes)

@@ -124,6 +124,19 @@ def test_the_excerpt_of_a_long_list_item_never_stops_at_its_introduction() -> No
     assert quoted.startswith("Le Comité de pilotage IA et numérique (COPIL IA-N) :") and "réunit le directeur du numérique" in quoted
 
 
+def test_the_excerpt_centres_on_the_rarer_words_when_their_weights_are_given() -> None:
+    from assistant.answering.extracts import excerpt
+    from assistant.retrieval.analysis import analyse
+
+    filler = " ".join(["La semaine commence le lundi."] * 6)
+    text = f"Le service informatique organise les plannings. {filler} Les journaux : douze mois."
+    terms = set(analyse("Combien de temps le service informatique garde-t-il les journaux ?", "fr"))
+    weights = {t: 0.1 for t in terms} | {analyse("journaux", "fr")[0]: 5.0}
+    # counted, the two common words of the first sentence win; weighted, the rare one of the last
+    assert excerpt(text, terms, 60, "fr").startswith("Le service informatique")
+    assert "douze mois" in excerpt(text, terms, 60, "fr", weights)
+
+
 def test_a_sentence_that_refers_back_stays_with_the_one_before() -> None:
     text = ("The controller shall answer within one month of receipt of the request. That period may be extended by two "
             "further months where necessary. This Regulation applies to all controllers.")
