@@ -83,11 +83,15 @@ def test_a_question_shows_notice_sources_and_accepts_an_error_report(page_url: s
         page.fill("textarea", "Qui valide le planning ?")
         page.click("button:has-text('Envoyer')")
         page.click("#garant-report button, #garant-report .label-wrap")
-        page.wait_for_function("document.querySelector('#garant-report-target input').value.startsWith('2. Qui valide')", timeout=60_000)
+        # null-safe: while Gradio re-renders the list, its input is briefly absent, and a predicate that
+        # throws ends the wait at once instead of retrying (the flaky failure of the previous sessions)
+        page.wait_for_function("document.querySelector('#garant-report-target input')?.value?.startsWith('2. Qui valide') === true",
+                               timeout=60_000)
         page.click("#garant-report-target input")
         page.click("[role=option]:has-text('1. Quand se réunit le comité')")
         page.click("button:has-text('Envoyer le signalement')")
-        page.wait_for_function("document.querySelector('#garant-ack').innerText.includes('signalement est enregistré')", timeout=20_000)
+        page.wait_for_function("document.querySelector('#garant-ack')?.innerText?.includes('signalement est enregistré') === true",
+                               timeout=20_000)
         page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
         # the transparency panel says whom to contact and how to report an error
         page.click("#garant-about button, #garant-about .label-wrap")
