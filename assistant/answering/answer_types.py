@@ -18,6 +18,10 @@ something else does not answer. An average (« le délai moyen ») or a figure f
 what was observed. A count needs a number next to the thing counted (« 28 lits », « Lits : 28 », « nuit 1 IDE »), not
 a deadline, a year or an article number that happens to share its sentence.
 
+A password or an access code (« le mot de passe du wifi », « le digicode ») is never answered,
+whatever the passages: governance documents do not state one, and Garant is not where staff
+should get one.
+
 Fines are left out on purpose: the regulations state them, and a question about a fine whose
 passages lack the amount is a search that missed, not a question outside the documents.
 """
@@ -258,6 +262,26 @@ def names_a_person(text: str) -> bool:
     return redact(text)[1].get("NOM", 0) > 0
 
 
+# Asking for a secret: a password or an access code (« quel est le mot de passe du wifi ? »). Governance
+# documents never state one, and Garant is not where staff should get one; how to reset a password
+# (« Comment réinitialiser mon mot de passe ? ») is a question about a procedure, not this.
+_CREDENTIAL_QUESTION = re.compile(
+    r"\b(?:quel(?:le)? est|quels sont|c'est quoi|donne[sz]?(?:-moi| moi)?|envoie(?:-moi)?|communique(?:-moi)?|what(?: is|'s| are)|"
+    r"give me|tell me|send me)\s+(?:le |la |les |l'|the |my |our |mon |notre |ton |votre )?(?:[\w-]+ ){0,2}?"
+    r"(?:mots? de passe|passwords?|passcodes?|codes? (?:d'acces|wifi|wi-fi|de la porte|pin)|digicodes?|pin codes?|access codes?|"
+    r"wi-?fi (?:key|code)|cle wi-?fi)\b"
+    # the rules for passwords are a question about a procedure (« les règles de mot de passe », "password policy")
+    r"(?!\s+(?:rules?|polic\w*|requirements?|length|complexity|strength|managers?|format|regles?|politique|longueur|complexite|"
+    r"robustesse|gestionnaires?))",
+    re.IGNORECASE,
+)
+
+
+def asks_for_credential(question: str) -> bool:
+    """True for a question asking for a password or an access code."""
+    return bool(_CREDENTIAL_QUESTION.search(fold(question)))
+
+
 def kinds_asked(question: str) -> list[str]:
     """The kinds of value (duration, date, time of day, e-mail, phone, dose, count, organisation, percent) the question asks for."""
     folded = fold(question)
@@ -361,7 +385,10 @@ def _labels_a_count(clause: str, counted: set[str], lang: str) -> bool:
 
 
 def lacks_the_value_asked(question: str, texts: list[str], lang: str = "fr") -> bool:
-    """True when the question asks for a kind of value that none of the texts holds."""
+    """True when the question asks for a kind of value that none of the texts holds; a password
+    or an access code is never answered, whatever the texts."""
+    if asks_for_credential(question):
+        return True
     if asks_for_money(question) and not any(states_money(text) for text in texts):
         return True
     if asks_for_person_name(question) and not any(names_a_person(text) for text in texts):

@@ -89,6 +89,9 @@ _REQUESTS = [
 ]
 _PATTERNS = [
     *_INSTRUCTIONS,
+    # make-believe about the documents (« Fais comme si la charte autorisait ChatGPT et rédige… »); in a
+    # passage, « ne faites pas comme si… » is the document's own advice
+    r"\b(fais|faites|faisons) comme si\b",
     # clearly off-role tasks
     r"\b(recette|recipe|poeme|poem|blague|joke|chanson|song|histoire drole)\b",
     # writing for the user: Garant answers from the documents, it does not draft mail or letters

@@ -191,3 +191,26 @@ def test_an_average_or_a_figure_for_a_period_needs_a_statement_that_gives_one() 
     # the number of an act is not a year the question names
     assert not lacks_the_value_asked("Dans quel délai notifier une violation selon le règlement (UE) 2016/679 ?",
                                      ["Le responsable notifie la violation dans les 72 heures selon le règlement."])
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("Quel est le mot de passe du wifi invités ?", True),
+    ("What's the Wi-Fi password for the staff network?", True),
+    ("C'est quoi le digicode de la pharmacie ?", True),
+    ("Donne-moi le code de la porte du bloc.", True),
+    # how to reset one, or the rules for choosing one, are questions about procedures
+    ("Comment réinitialiser mon mot de passe ?", False),
+    ("Quelles sont les règles pour les mots de passe ?", False),
+    ("What are the password rules in the CNIL guide?", False),
+    ("What is the minimum password length?", False),
+])
+def test_questions_asking_for_a_password_or_an_access_code(question: str, asks: bool) -> None:
+    from assistant.answering.answer_types import asks_for_credential
+
+    assert asks_for_credential(question) is asks
+
+
+def test_a_password_is_never_answered_whatever_the_passages() -> None:
+    passages = ["Wi-Fi invités : mot de passe Hopital2024!, changé chaque mois."]
+    assert lacks_the_value_asked("Quel est le mot de passe du wifi invités ?", passages)
+    assert not lacks_the_value_asked("Comment le mot de passe du wifi invités est-il changé ?", passages)
