@@ -33,6 +33,10 @@ UNKNOWN_IDENTIFIER_LABEL = {
     "fr": "Aucun document indexé ne mentionne « {identifier} » ; si c'est un sigle, écrivez-le en toutes lettres.",
     "en": 'No indexed document mentions "{identifier}"; if it is an acronym, spell it out.',
 }
+CREDENTIAL_LABEL = {
+    "fr": "Garant ne communique ni mot de passe ni code d'accès : demandez-les au service informatique.",
+    "en": "Garant gives out no password or access code: ask the IT department.",
+}
 QUOTE_ONLY_LABEL = {
     "fr": "Le modèle n'a pas rédigé de réponse vérifiable ; voici les passages des documents les plus proches de la question, à lire avant de conclure.",
     "en": "The model wrote no verifiable answer; here are the passages of the documents closest to the question, to read before concluding.",

@@ -22,12 +22,13 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answering.answer_types import lacks_the_value_asked
+from assistant.answering.answer_types import asks_for_credential, lacks_the_value_asked
 from assistant.answering.citations import check_sentences, is_refusal, split_sentences
 from assistant.answering.extracts import MAX_EXTRACT_CHARS, excerpt, key_extracts, quote_terms, statements_by_passage
 from assistant.answering.follow_up import retrieval_query
 from assistant.answering.language import detect_language
 from assistant.answering.model import (
+    CREDENTIAL_LABEL,
     DEGRADED_LABEL,
     EXTRACT_LABEL,
     LEADS_LABEL,
@@ -61,6 +62,12 @@ log = logging.getLogger(__name__)
 KEY_QUOTES = 3
 # What a message answered before any search gets, by reason.
 _WITHOUT_SEARCH = {"small_talk": SMALL_TALK_REPLY, "role": ROLE_REFUSAL, "role_resemblance": ROLE_RESEMBLANCE_REFUSAL}
+
+
+def _in_sentence(label: str) -> str:
+    """A reference as written in the question, inside a sentence: « Article 17 » → « article 17 »,
+    the number left as written (« article L1111-8 »)."""
+    return label[:1].lower() + label[1:]
 
 
 @dataclass
@@ -171,16 +178,16 @@ class Answerer:
         yield Event("sources", passages)
         texts = [p.chunk.text for p in passages]
         if missing := self.retriever.missing_references(question, kinds):
-            self._refuse(answer, "missing_reference", MISSING_REFERENCE_LABEL[lang].format(label=missing[0].lower()))
+            self._refuse(answer, "missing_reference", MISSING_REFERENCE_LABEL[lang].format(label=_in_sentence(missing[0])))
         elif unindexed := self.retriever.unindexed_wording(question):
-            self._refuse(answer, "missing_reference", UNINDEXED_WORDING_LABEL[lang].format(label=unindexed.lower()))
+            self._refuse(answer, "missing_reference", UNINDEXED_WORDING_LABEL[lang].format(label=_in_sentence(unindexed)))
         elif unknown := [name for name in self.retriever.unknown_identifiers(question)
                          if not spelled_out(name, texts)]:
             self._refuse(answer, "missing_reference", UNKNOWN_IDENTIFIER_LABEL[lang].format(identifier=unknown[0]))
         elif not passages or not self._enough_evidence(question, passages, lang, answer):
             self._refuse(answer, "no_evidence")
         elif lacks_the_value_asked(question, texts, lang):
-            self._refuse(answer, "no_value")
+            self._refuse(answer, "no_value", CREDENTIAL_LABEL[lang] if asks_for_credential(question) else "")
         if answer.refused:
             answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
             yield Event("final", answer)

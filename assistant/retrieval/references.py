@@ -111,15 +111,24 @@ def find_references(question: str) -> list[Reference]:
             reference = Reference(kind, number, act, f"{word} {written}") if number else None
             if reference and reference not in found:
                 found.append(reference)
+    for match in _CODE_ARTICLE.finditer(question):
+        reference = Reference("article", re.sub(r"[\s.]", "", match["number"]).upper(), None, match.group(0))
+        if reference not in found:
+            found.append(reference)
     return found
 
 
-# Asking for the wording itself (« le texte exact de l'article 17 de la loi… », "the full text of…").
+# Asking for the wording itself (« le texte exact de l'article 17 de la loi… », « que dit exactement… tu
+# peux me citer le texte ? », "the full text of…").
 _WORDING = re.compile(
     r"\b(?:textes? (?:exacts?|int[ée]gral|int[ée]graux|complets?|officiels?|m[êe]mes?)|mot (?:pour|à) mot|recopie|"
-    r"full text|exact (?:text|wording)|verbatim|word for word)\b",
+    r"dit exactement|cit(?:er|e|ez)(?:-moi| moi)? (?:le|son) texte|"
+    r"full text|exact (?:text|wording)|verbatim|word for word|says exactly|quote (?:me )?(?:the )?(?:text|wording))\b",
     re.I,
 )
+# An article of a French code (« l'article L1111-8 du code de la santé publique », « art. R. 4127-1 »): never
+# one of an indexed regulation's articles, which are numbered 1, 2, 3…
+_CODE_ARTICLE = re.compile(r"\b(?:articles?|art\.)\s*(?P<number>[LRD]\.?\s?\d{3,4}(?:-\d+)+)\b", re.I)
 
 
 def wording_of_unindexed(question: str) -> str | None:

@@ -239,6 +239,13 @@ def test_a_question_about_a_cost_the_passages_do_not_state_is_refused_without_th
     assert services(model).answerer.answer("Combien de temps dure le module de formation « IA : les essentiels » ?").refusal_reason != "no_value"
 
 
+def test_a_password_is_refused_without_the_model_saying_whom_to_ask(services) -> None:  # type: ignore[no-untyped-def]
+    model = FakeChatModel(["Le mot de passe est Hopital2024 [1]."])
+    answer = services(model).answerer.answer("Quel est le mot de passe du wifi pour la formation « IA : les essentiels » ?")
+    assert answer.refused and answer.refusal_reason == "no_value" and model.calls == []
+    assert "Garant ne communique ni mot de passe ni code d'accès : demandez-les au service informatique." in answer.text
+
+
 def test_a_passage_in_another_language_than_the_question_gets_a_quote_of_its_own(services, fake_settings) -> None:  # type: ignore[no-untyped-def]
     # An English question about a French-only document shares none of its words: word overlap
     # alone quoted nothing of it. Its closest sentence in meaning is quoted, in the passages' order.

@@ -28,10 +28,12 @@ from ingest.pipeline import Ingestor
         ("Que dit l'article 17 de la loi de bioéthique ?", [("article", "17", None)]),
         ("Que prévoit l'article 6 du décret n° 2002-9 ?", [("article", "6", None)]),
         ("Que dit l'article 2 de la charte informatique ?", [("article", "2", None)]),
-        # Not references: an act number, a procedure's annex numbered in digits, a code article.
+        # An article of a French code: of an act no document is, whatever follows it.
+        ("Que dit l'article L. 1111-2 du code de la santé publique ?", [("article", "L1111-2", None)]),
+        ("What does Article R4127-1 say?", [("article", "R4127-1", None)]),
+        # Not references: an act number, a procedure's annex numbered in digits.
         ("Que dit le règlement 2016/679 ?", []),
         ("Où trouver l'annexe 2 de la procédure ?", []),
-        ("Que dit l'article L. 1111-2 du code de la santé publique ?", []),
     ],
 )
 def test_references_are_read_with_the_act_they_belong_to(question: str, expected: list[tuple[str, str, str | None]]) -> None:
@@ -197,8 +199,12 @@ def test_the_question_language_is_preferred_between_translations_only(fake_setti
         ("Quel est le texte exact de l'article 17 de la loi de bioéthique du 2 août 2021 ?", "article 17"),
         ("Give me the full text of Article 3 of the decree.", "Article 3"),
         ("Recopie mot pour mot l'article 2 de la charte informatique.", "article 2"),
+        ("Que dit exactement l'article 17 de la loi de bioéthique ? Tu peux me citer le texte ?", "article 17"),
+        ("Can you give me the exact wording of Article L1111-8 of the French public health code?", "Article L1111-8"),
+        ("Cite-moi le texte de l'art. R. 4127-1.", "art. R. 4127-1"),
         # what the article says may be discussed by the documents that cite it
         ("Que dit l'article 17 de la loi de bioéthique ?", None),
+        ("Que dit l'article L1111-8 du code de la santé publique sur l'hébergement ?", None),
         # the wording of an indexed act's article is in the documents
         ("Quel est le texte exact de l'article 14 du règlement sur l'IA ?", None),
     ],
