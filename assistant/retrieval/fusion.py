@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -25,12 +25,7 @@ def weighted_rrf(rankings: dict[str, list[str]], weights: dict[str, float], k: i
     """
     if k < 0:
         raise ValueError(f"The RRF constant k must be ≥ 0, not {k}.")
-    missing = sorted(set(rankings) - set(weights))
-    if missing:
-        raise ValueError(f"No weight given for ranking(s): {', '.join(missing)}.")
-    negative = sorted(name for name in rankings if weights[name] < 0)
-    if negative:
-        raise ValueError(f"Ranking weights must be ≥ 0: {', '.join(negative)}.")
+    _check_weights(rankings, weights, "ranking")
     scores: dict[str, float] = {}
     best: dict[str, float] = {}
     # Visit heavier rankings first so that first appearance favours them.
@@ -53,17 +48,23 @@ def weighted_scores(signals: dict[str, dict[str, float]], weights: dict[str, flo
     """Fuse per-chunk signals linearly: score(id) = Σ weight[name] × signals[name][id], a signal
     that lacks an id counting 0 for it. Every id of any signal is scored; best first, equal
     scores in order of first appearance (signals visited in the order given)."""
-    missing = sorted(set(signals) - set(weights))
-    if missing:
-        raise ValueError(f"No weight given for signal(s): {', '.join(missing)}.")
-    negative = sorted(name for name in signals if weights[name] < 0)
-    if negative:
-        raise ValueError(f"Signal weights must be ≥ 0: {', '.join(negative)}.")
+    _check_weights(signals, weights, "signal")
     scores: dict[str, float] = {}
     for name, values in signals.items():
         for chunk_id, value in values.items():
             scores[chunk_id] = scores.get(chunk_id, 0.0) + weights[name] * value
     return sorted(scores.items(), key=lambda item: -item[1])
+
+
+def _check_weights(names: Iterable[str], weights: dict[str, float], what: str) -> None:
+    """Every ranking or signal has a weight, and none is negative."""
+    names = list(names)
+    missing = sorted(set(names) - set(weights))
+    if missing:
+        raise ValueError(f"No weight given for {what}(s): {', '.join(missing)}.")
+    negative = sorted(name for name in names if weights[name] < 0)
+    if negative:
+        raise ValueError(f"{what.capitalize()} weights must be ≥ 0: {', '.join(negative)}.")
 
 
 def diversify(ranked: list[tuple[str, float]], doc_of: Callable[[str], str], per_document_max: int, limit: int) -> list[tuple[str, float]]:
