@@ -262,7 +262,9 @@ def test_kill_9_of_the_server_during_a_burst_keeps_every_answered_question(garan
             thread.start()
         wait_for_answers(answered, 10)
         # Another writer holds the database (a slow disk, a long purge): answers go on, their rows wait.
-        blocker = sqlite3.connect(garant_home / "governance.sqlite", isolation_level=None)
+        # (it waits its turn like any writer: under a burst the log's writer holds the lock often, and
+        # the default 5 s wait once failed CI with "database is locked" before the block even began)
+        blocker = sqlite3.connect(garant_home / "governance.sqlite", isolation_level=None, timeout=60)
         blocker.execute("BEGIN IMMEDIATE")
         wait_for_answers(answered, 30)
         time.sleep(random.uniform(0.0, 0.3))
