@@ -26,7 +26,8 @@ def excerpt(text: str, query_terms: set[str], budget: int, lang: str, weights: d
     if len(text) <= budget:
         return text
     sentences = re.split(r"(?<=[.;:!?])\s+", text)
-    scores = [sum(weights.get(t, 1.0) if weights else 1.0 for t in set(analyse(s, lang)) & query_terms) for s in sentences]
+    weight = weights or {}
+    scores = [sum(weight.get(t, 1.0) for t in set(analyse(s, lang)) & query_terms) for s in sentences]
     best = max(range(len(sentences)), key=scores.__getitem__)
     start = end = best
     size = len(sentences[best])
