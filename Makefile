@@ -68,7 +68,7 @@ clean-index:
 	rm -rf $(GARANT_HOME)/index
 
 lock: install-test  ## regenerate requirements.lock from the current .venv (after a deliberate upgrade)
-	(head -n 2 requirements.lock; $(BIN)/pip freeze --exclude-editable | grep -v '^garant') > requirements.lock.new && mv requirements.lock.new requirements.lock
+	(head -n 2 requirements.lock; $(BIN)/pip list --format=freeze --exclude-editable --exclude pip --exclude setuptools --exclude wheel | grep -v "^garant") > requirements.lock.new && mv requirements.lock.new requirements.lock
 
 docs: install  ## regenerate the configuration reference of docs/guide-informatique.md from the settings object
 	$(BIN)/python docs/gen_config_reference.py

@@ -91,6 +91,16 @@ def test_every_pin_of_the_lock_file_is_past_the_advisories() -> None:
     assert below_floor(pins, FLOORS) == []
 
 
+def test_every_line_of_the_lock_file_is_a_version_any_machine_can_fetch() -> None:
+    """`name==version` only: a direct reference (`name @ file:///tmp/…whl`, as `pip freeze`
+    writes for a wheel installed from a local file) resolves on the machine that wrote the lock
+    and nowhere else, and `make install` fails on a fresh one."""
+    pin = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?==[A-Za-z0-9.+!-]+$")
+    lines = [line.strip() for line in (REPO / "requirements.lock").read_text(encoding="utf-8").splitlines()]
+    unfetchable = [line for line in lines if line and not line.startswith("#") and not pin.match(line)]
+    assert not unfetchable, f"requirements.lock lines that are not name==version: {unfetchable[:3]}"
+
+
 def test_every_declared_range_of_a_direct_dependency_excludes_the_vulnerable_versions() -> None:
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     declared = [Requirement(r) for r in project["dependencies"]]
