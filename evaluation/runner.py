@@ -141,6 +141,8 @@ def answer(services: Services, question: Question, lang: str, no_llm: bool = Fal
         "refused": final.refused,
         "degraded": final.degraded,
         "degraded_reason": final.degraded_reason,
+        "quoted_only": final.quoted_only,
+        "refusal_reason": final.refusal_reason,
         "notice": final.notice,
         "sentences": [s.as_dict() for s in final.sentences],
         "dropped": final.dropped,

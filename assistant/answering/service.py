@@ -248,10 +248,15 @@ class Answerer:
 
     @staticmethod
     def _with_extracts(text: str, answer: Answer) -> str:
-        """Append the key sentences of the documents, quoted verbatim with their source."""
-        label = EXTRACT_LABEL[answer.lang]
-        quotes = [f"{label} « {sentence} » [{number}]" if answer.lang == "fr" else f'{label} "{sentence}" [{number}]'
-                  for number, sentence in answer.extracts]
+        """Append the key sentences of the documents, quoted verbatim with their source and where
+        in it they are (« Extrait du document (Article 37 — …, p. 55) : »): a quote read on its
+        own, in the terminal or in the JSON, says which article or section it comes from."""
+        quotes = []
+        for number, sentence in answer.extracts:
+            where = answer.retrieved[number - 1].location if 1 <= number <= len(answer.retrieved) else ""
+            label = EXTRACT_LABEL[answer.lang] if not where else EXTRACT_LABEL[answer.lang].replace(
+                " :" if answer.lang == "fr" else ":", f" ({where}) :" if answer.lang == "fr" else f" ({where}):", 1)
+            quotes.append(f"{label} « {sentence} » [{number}]" if answer.lang == "fr" else f'{label} "{sentence}" [{number}]')
         return " ".join([text, *quotes])
 
     def _refuse_or_quote(self, answer: Answer, reason: str) -> None:

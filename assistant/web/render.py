@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from assistant.answering.citations import numbers_supported
 from assistant.answering.model import DEGRADED_LABEL, NOTICE, Answer
+from assistant.answering.output_guard import neutralise
 from assistant.retrieval.analysis import analyse
 from assistant.retrieval.hybrid import Passage
 
@@ -195,7 +196,7 @@ def answer_markdown(answer: Answer) -> str:
     """The chat bubble text: notice first, then the answer or the refusal/degraded label."""
     labels = LABELS[answer.lang]
     notice = f"⚠️ **{answer.notice}**"
-    quotes = "".join(f"\n\n> {_md_escape(sentence)} [{number}]" for number, sentence in answer.extracts)
+    quotes = "".join(f"\n\n> {_md_escape(sentence)} [{number}]{_quote_place(answer, number)}" for number, sentence in answer.extracts)
     if answer.degraded:
         return f"{notice}\n\n🟠 **{DEGRADED_LABEL[answer.lang]}**{quotes}"
     if answer.refusal_reason == "small_talk":  # a greeting: what Garant does, not « no answer »
@@ -206,6 +207,13 @@ def answer_markdown(answer: Answer) -> str:
         return f"{notice}\n\n📄 **{answer.quote_label}**{quotes}"
     body = " ".join(f"{_md_escape(s.text)} {''.join(f'[{n}]' for n in s.sources)}" for s in answer.sentences)
     return f"{notice}\n\n{body}{quotes}"
+
+
+def _quote_place(answer: Answer, number: int) -> str:
+    """« — Article 37 › …, p. 55 » after a quote: where in its document the quoted sentence is. A
+    heading is document text: inert like the quote (no address, link or markup survives)."""
+    place = answer.retrieved[number - 1].location if 1 <= number <= len(answer.retrieved) else ""
+    return f" — *{_md_escape(neutralise(place, answer.lang))}*" if place else ""
 
 
 def _md_escape(text: str) -> str:

@@ -131,6 +131,17 @@ def test_without_the_model_an_excerpt_of_each_passage_is_quoted(services) -> Non
     assert all(f"« {s} » [{n}]" in answer.text for n, s in answer.extracts)
 
 
+def test_each_quote_without_the_model_says_where_in_its_document_it_comes_from(services) -> None:  # type: ignore[no-untyped-def]
+    answer = services(FakeChatModel(["jamais appelé"])).answerer.answer(
+        "Quelle formation suivre avant d'utiliser un système d'IA ?", no_llm=True, k=3)
+    number, sentence = next((n, s) for n, s in answer.extracts if "3 heures" in s)
+    assert answer.retrieved[number - 1].chunk.heading_path == ["Formation"]
+    assert f"Extrait du document (Formation) : « {sentence} » [{number}]" in answer.text
+    # a passage with no heading (the charter's first sections share one passage) keeps the plain label
+    assert all(f"Extrait du document : « {s} » [{n}]" in answer.text
+               for n, s in answer.extracts if not answer.retrieved[n - 1].location)
+
+
 def test_model_refusal_with_close_passages_quotes_the_key_passage_labelled(services) -> None:  # type: ignore[no-untyped-def]
     model = FakeChatModel(["Les documents disponibles ne permettent pas de répondre à cette question."])
     answer = services(model).answerer.answer("Quand se réunit le comité de pilotage IA ?")

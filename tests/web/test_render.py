@@ -34,6 +34,16 @@ def test_every_answer_starts_with_the_notice_and_refusals_are_labelled(web_servi
     assert "Pas de réponse dans les documents" not in greeting
 
 
+def test_a_quote_on_the_page_says_where_in_its_document_it_is(web_services) -> None:  # type: ignore[no-untyped-def]
+    answer = web_services.answerer.answer("Quand se réunit le comité de pilotage IA ?", no_llm=True)
+    number, sentence = answer.extracts[0]
+    passage = answer.retrieved[number - 1]
+    placed = replace(passage, chunk=replace(passage.chunk, heading_path=["Article 3 — Gouvernance_*"], pages=[4]))
+    answer.retrieved[number - 1] = placed
+    # the heading is document text: escaped like the quote (no emphasis or link can come from it)
+    assert f"> {sentence} [{number}] — *p. 4, Article 3 — Gouvernance\\_\\**" in answer_markdown(answer).split("\n\n")
+
+
 def test_apostrophes_and_quotes_in_quoted_passages_are_not_mangled() -> None:
     from assistant.web.render import _md_escape
 
