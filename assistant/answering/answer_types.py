@@ -56,7 +56,11 @@ _ROLES = (r"(?:referente?s?|dpo|delegue\w*|directeur|directrice|directeurs|respo
           r"officers?|director|directors|head|manager|chair\w*|referents?|contact person|person in charge)")
 _NAME_QUESTION = re.compile(
     rf"\b(?:comment s'appell(?:e|ent)|quel est le nom|quels sont les noms|(?:le |les )?noms?(?: et prenoms?)? (?:du|de la|de l'|des)|"
-    rf"what(?: is|'s| are) the names? of|who is the current|name of the)\b.{{0,40}}\b{_ROLES}\b",
+    rf"what(?: is|'s| are) the names? of|who is the current|name of the|"
+    # « Qui est le président de la CME en ce moment ? »: who holds the role now is a name; « Qui préside
+    # le COPIL ? » asks for a role the documents give
+    rf"(?=.*\b(?:actuel|actuelle|actuellement|en ce moment|aujourd'hui|a ce jour|currently|right now|at the moment)\b)"
+    rf"(?:qui est|qui sont|who is|who are))\b.{{0,40}}\b{_ROLES}\b",
     re.IGNORECASE,
 )
 

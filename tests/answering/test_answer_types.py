@@ -46,6 +46,11 @@ def test_an_amount_in_euros_is_what_a_money_question_needs() -> None:
     ("Comment s'appelle le formulaire de recours ?", False),  # a thing's name, not a person's
     ("Quel est le nom de l'éditeur de l'outil ?", False),
     ("Qui est le référent IA ?", False),  # a role may answer it
+    ("Qui est le président de la CME en ce moment ?", True),  # who holds it now: a name
+    ("Qui est actuellement le RSSI de l'hôpital ?", True),
+    ("Who is the DPO of the hospital right now?", True),
+    ("Qui préside le COPIL IA actuellement ?", False),  # « préside »: the role the documents give
+    ("Quel est le rôle actuel du DPO ?", False),
 ])
 def test_questions_asking_the_name_of_a_person(question: str, asks: bool) -> None:
     from assistant.answering.answer_types import asks_for_person_name
