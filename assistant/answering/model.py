@@ -49,7 +49,7 @@ WITHHELD_LABEL = {
     "fr": "Réponse retenue : le texte produit reprenait les consignes internes de l'assistant et n'est pas affiché. Posez une question sur le contenu des documents.",
     "en": "Answer withheld: the text produced repeated the assistant's internal instructions and is not shown. Ask a question about the content of the documents.",
 }
-EXTRACT_LABEL = {"fr": "Extrait du document :", "en": "Document excerpt:"}
+EXTRACT_LABEL = {"fr": "Extrait du document{place} :", "en": "Document excerpt{place}:"}  # place: « (p. 55, Article 37 — …) » or ""
 LEADS_LABEL = {"fr": "Documents les plus proches, à consulter", "en": "Closest documents, to consult"}
 # A question that only resembles the role-leaving examples may be a staff question the documents do
 # not cover (« Combien de lits compte le service de pédiatrie ? »): the refusal says what it is not
@@ -126,6 +126,11 @@ class Answer:
         """What heads the quotes of an answer the model did not write: its judgment that the
         documents do not answer, or that it wrote nothing verifiable."""
         return (MODEL_DECLINED_LABEL if self.refusal_reason == "model" else QUOTE_ONLY_LABEL)[self.lang]
+
+    def place_of(self, number: int) -> str:
+        """Where in its document source `number` is (« p. 55, Section 4 › Article 37 — … »); "" when
+        the passage has no page or heading, or the number points outside the retrieved set."""
+        return self.retrieved[number - 1].location if 1 <= number <= len(self.retrieved) else ""
 
     @property
     def cited(self) -> list[int]:

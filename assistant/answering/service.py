@@ -249,13 +249,12 @@ class Answerer:
     @staticmethod
     def _with_extracts(text: str, answer: Answer) -> str:
         """Append the key sentences of the documents, quoted verbatim with their source and where
-        in it they are (« Extrait du document (Article 37 — …, p. 55) : »): a quote read on its
+        in it they are (« Extrait du document (p. 55, Article 37 — …) : »): a quote read on its
         own, in the terminal or in the JSON, says which article or section it comes from."""
         quotes = []
         for number, sentence in answer.extracts:
-            where = answer.retrieved[number - 1].location if 1 <= number <= len(answer.retrieved) else ""
-            label = EXTRACT_LABEL[answer.lang] if not where else EXTRACT_LABEL[answer.lang].replace(
-                " :" if answer.lang == "fr" else ":", f" ({where}) :" if answer.lang == "fr" else f" ({where}):", 1)
+            place = answer.place_of(number)
+            label = EXTRACT_LABEL[answer.lang].format(place=f" ({place})" if place else "")
             quotes.append(f"{label} « {sentence} » [{number}]" if answer.lang == "fr" else f'{label} "{sentence}" [{number}]')
         return " ".join([text, *quotes])
 

@@ -212,7 +212,7 @@ def answer_markdown(answer: Answer) -> str:
 def _quote_place(answer: Answer, number: int) -> str:
     """« — Article 37 › …, p. 55 » after a quote: where in its document the quoted sentence is. A
     heading is document text: inert like the quote (no address, link or markup survives)."""
-    place = answer.retrieved[number - 1].location if 1 <= number <= len(answer.retrieved) else ""
+    place = answer.place_of(number)
     return f" — *{_md_escape(neutralise(place, answer.lang))}*" if place else ""
 
 
