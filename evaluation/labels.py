@@ -24,7 +24,7 @@ RATE_LABELS = {
     "refusal_recall": "Questions hors documents correctement refusées",
     "refusal_precision": "Refus justifiés, parmi tous les refus",
     "wrong_refusal_share": "Refus à tort (les documents contenaient la réponse)",
-    "context_hit": "Bonne source parmi les passages donnés au modèle",
+    "context_hit": "Bonne source parmi les passages retrouvés pour la réponse (lus par le modèle ou cités sous sa réponse)",
     "citation_validity": "Phrases dont la citation est valide",
     "reattached_share": "Phrases dont la citation a été corrigée par Garant",
     "notice_share": "Réponses portant la mention « générée par IA »",

@@ -176,7 +176,9 @@ class Answerer:
         answer = Answer(question=question, lang=lang, text="", retrieved=passages, corpus_version=meta.get("corpus_sha256"),
                         index_version=self.retriever.version.version_id, prompt_version=self.prompt(lang).version)
         yield Event("sources", passages)
-        texts = [p.chunk.text for p in passages]
+        # The refusal checks read the best passages only: those further down add facts, never a reason to answer.
+        judged = passages[: self.settings.answer.evidence_passages]
+        texts = [p.chunk.text for p in judged]
         if missing := self.retriever.missing_references(question, kinds):
             self._refuse(answer, "missing_reference", MISSING_REFERENCE_LABEL[lang].format(label=_in_sentence(missing[0])))
         elif unindexed := self.retriever.unindexed_wording(question):
@@ -184,7 +186,7 @@ class Answerer:
         elif unknown := [name for name in self.retriever.unknown_identifiers(question)
                          if not spelled_out(name, texts)]:
             self._refuse(answer, "missing_reference", UNKNOWN_IDENTIFIER_LABEL[lang].format(identifier=unknown[0]))
-        elif not passages or not self._enough_evidence(question, passages, lang, answer):
+        elif not passages or not self._enough_evidence(question, passages, judged, lang, answer):
             self._refuse(answer, "no_evidence")
         elif lacks_the_value_asked(question, texts, lang):
             self._refuse(answer, "no_value", CREDENTIAL_LABEL[lang] if asks_for_credential(question) else "")
@@ -281,17 +283,18 @@ class Answerer:
         answer.text = " ".join(part for part in (
             REFUSAL_LABEL[answer.lang], detail, f"{LEADS_LABEL[answer.lang]}{colon} {' ; '.join(leads)}." if leads else "") if part)
 
-    def _enough_evidence(self, question: str, passages: list[Passage], lang: str, answer: Answer) -> bool:
-        """Refuse without the model when no passage is close to the question."""
+    def _enough_evidence(self, question: str, passages: list[Passage], judged: list[Passage], lang: str, answer: Answer) -> bool:
+        """Refuse without the model when none of the `judged` best passages is close to the
+        question (each of `passages` gets its cosine similarity, shown with it)."""
         query_vector = self.retriever.query_vector(question)
         vectors = self.retriever.version.store.embeddings_for([p.chunk.chunk_id for p in passages])
         for passage in passages:
             vector = vectors.get(passage.chunk.chunk_id)
             passage.dense_score = float(np.dot(query_vector, vector)) if vector is not None else passage.dense_score
-        best_dense = max((p.dense_score or -1.0) for p in passages)
+        best_dense = max((p.dense_score or -1.0) for p in judged)
         terms = set(analyse(question, lang))
         found: set[str] = set()
-        for passage in passages:
+        for passage in judged:
             found |= terms & set(analyse(passage.chunk.text, lang))
         coverage = len(found) / len(terms) if terms else 0.0
         answer.timings["best_dense"] = best_dense
@@ -300,10 +303,11 @@ class Answerer:
         return best_dense >= cfg.refuse_below_dense or coverage >= cfg.refuse_below_coverage
 
     def prompt_messages(self, question: str, passages: list[Passage], lang: str) -> list[ChatMessage]:
-        """The system rules and the user turn: what the model reads of each passage (its key
-        statements, or an excerpt), then the question. Public so the latency benchmark times
-        bare llama.cpp on the very prompt an answer sends."""
+        """The system rules and the user turn: what the model reads of each of the best
+        `answer.model_passages` passages (its key statements, or an excerpt), then the question.
+        Public so the latency benchmark times bare llama.cpp on the very prompt an answer sends."""
         cfg = self.settings.answer
+        passages = passages[: cfg.model_passages]
         if cfg.source_statements:
             shown = statements_by_passage(question, passages, lang, cfg.source_statements)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,17 @@ def test_the_model_reads_the_key_statements_when_configured(services, fake_setti
     user = model.calls[0][1].content
     assert "Tout dysfonctionnement d'un système d'IA est signalé dans les 24 heures au moyen de la fiche FEI-IA." in user
     assert "comité de pilotage" not in user, "a statement sharing nothing with the question stays out of the prompt"
+
+
+def test_the_model_reads_the_best_passages_and_the_answer_lists_them_all(services, fake_settings) -> None:  # type: ignore[no-untyped-def]
+    # Every passage read adds to the wait for the first word; those the model does not read are still listed and checkable.
+    fake_settings.answer.model_passages = 2
+    model = FakeChatModel(["Tout dysfonctionnement est signalé dans les 24 heures avec la fiche FEI-IA [1]."])
+    answer = services(model).answerer.answer("Dans quel délai signaler un dysfonctionnement d'un système d'IA ?")
+    user = model.calls[0][1].content
+    assert len(answer.retrieved) > 2 and not answer.refused
+    assert "[1] " in user and "[2] " in user and "[3] " not in user
+    assert f"[{len(answer.retrieved)}]" not in user
 
 
 @pytest.mark.parametrize("failure", [GenerationError("panne", "down"), ModelError("absent", "missing")])
@@ -248,6 +260,23 @@ def test_a_question_about_a_cost_the_passages_do_not_state_is_refused_without_th
     assert answer.text.startswith("Je ne trouve pas cette information dans les documents indexés.")
     # the same passages may answer a question on its length
     assert services(model).answerer.answer("Combien de temps dure le module de formation « IA : les essentiels » ?").refusal_reason != "no_value"
+
+
+def test_only_the_best_passages_can_keep_a_question_from_being_refused(services, fake_settings) -> None:  # type: ignore[no-untyped-def]
+    # Passages further down add facts to the answer; a value found only there is no reason to answer.
+    svc = services(FakeChatModel(["x", "x"]))
+    question = "Combien coûte le module de formation « IA : les essentiels » pour chaque agent ?"
+    best = svc.retriever.search(question)
+    assert len(best) >= 2
+    judged = best[:2]
+    priced = replace(best[0], chunk=replace(best[0].chunk, text="Le module « IA : les essentiels » coûte 120 euros par agent."))
+    svc.answerer.retriever.search = lambda query, **kw: [*judged, priced]  # type: ignore[method-assign]
+    fake_settings.answer.evidence_passages = 2
+    answer = svc.answerer.answer(question, no_llm=True)
+    assert answer.refused and answer.refusal_reason == "no_value"
+    fake_settings.answer.evidence_passages = 3
+    answer = svc.answerer.answer(question, no_llm=True)
+    assert not answer.refused and "120 euros" in answer.text
 
 
 def test_a_password_is_refused_without_the_model_saying_whom_to_ask(services) -> None:  # type: ignore[no-untyped-def]
