@@ -124,6 +124,14 @@ class Services:
         """Put a final answer in the governance log (never blocks, never raises)."""
         self.log.record(answer, session_id, self.settings.fingerprint(), self.index.meta.get("corpus_sha256"))
 
+    def warm_up(self) -> None:
+        """Do now what the first question would otherwise wait for: embed the role-leaving
+        examples and read the corpus's codes (about 2 s here)."""
+        examples = self.answerer.role_examples()
+        if examples is not None:
+            examples.prepare()
+        _ = self.retriever.identifiers
+
     _retired: list[IndexVersion] = field(default_factory=list)
     _swap_lock: threading.Lock = field(default_factory=threading.Lock)
     _stop_watch: threading.Event = field(default_factory=threading.Event)

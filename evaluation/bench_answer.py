@@ -38,6 +38,7 @@ def main(argv: list[str]) -> int:
     rows = {r["id"]: r for r in map(json.loads, dataset.read_text(encoding="utf-8").splitlines()) if r.get("id") in QUESTIONS}
     settings = load_settings()
     services = build_services(settings)
+    services.warm_up()  # as `garant serve` does before its first question
     model = services.chat()
     engine = getattr(model, "_llama", None)
     system = services.answerer.prompt("fr").system

@@ -430,10 +430,7 @@ def serve(settings: Settings) -> None:
         services.chat()
     except GarantError as exc:
         log.warning("starting in degraded mode: %s", exc.message_en)
-    examples = services.answerer.role_examples()
-    if examples is not None:
-        examples.prepare()
-    _ = services.retriever.identifiers  # the corpus's codes, read now rather than at the first question
+    services.warm_up()
     services.watch_index(settings.server.index_check_s)
     app = build_app(services)
     print(f"Garant : page du personnel sur http://{settings.server.host}:{settings.server.port}/", flush=True)
