@@ -88,9 +88,9 @@ class RetrievalSettings(_Section):
 
     top_k: int = Field(
         5, ge=1, le=20,
-        description="Passages given to the model (their key statements, or excerpts sharing `answer.source_chars`) and quoted without it; "
-        "the refusal checks read the best `answer.evidence_passages` of them. 5 instead of 3: the expected facts in 332 instead of 323 "
-        "of 440 answerable questions of the sets without the model, as many refusals.",
+        description="Passages listed with the answer, and quoted when the model writes nothing (degraded mode, unverifiable text); the model "
+        "reads the best `answer.model_passages` of them, the refusal checks the best `answer.evidence_passages`. 5 instead of 3: the expected "
+        "facts in 332 instead of 323 of 440 answerable questions of the sets without the model, as many refusals.",
     )
     candidates: int = Field(40, ge=5, le=500, description="Candidates taken from each retriever before fusion.")
     fusion: Literal["scores", "rrf"] = Field(

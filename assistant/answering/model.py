@@ -110,6 +110,7 @@ class Answer:
     degraded: bool = False
     degraded_reason: str | None = None
     raw_model_output: str = ""
+    model_read: int = 0  # how many of the first retrieved passages were given to the model (0: no model call)
     prompt_version: str | None = None
     model: dict[str, Any] | None = None
     index_version: str | None = None
@@ -163,6 +164,7 @@ class Answer:
             "degraded_reason": self.degraded_reason, "notice": self.notice,
             "citations": [self.retrieved[n - 1].as_dict() | {"n": n} for n in self.cited],
             "retrieved": [p.as_dict() | {"n": i} for i, p in enumerate(self.retrieved, start=1)],
+            "model_read": self.model_read,
             "leads": self.leads if self.refused else [],
             "sentences": [s.as_dict() for s in self.sentences], "dropped_sentences": self.dropped,
             "extracts": [{"n": number, "text": text} for number, text in self.extracts],

@@ -325,6 +325,7 @@ class Answerer:
     def _generate(self, answer: Answer, question: str, passages: list[Passage], lang: str,
                   timings: dict[str, float], started: float) -> Iterator[Event]:
         messages = self.prompt_messages(question, passages, lang)
+        answer.model_read = min(len(passages), self.settings.answer.model_passages)
         prompt = self.prompt(lang)
         # The reader sees only what the guard releases; the passages (whole, not only what the model
         # read of them) and the question may be repeated verbatim.

@@ -453,7 +453,7 @@ _ANSWER_EXAMPLE = {
     "id": "3f0c2a9e5b7d4e1f8a6c0b2d4e6f8a0c", "question": "À quelle fréquence se réunit le comité de pilotage IA ?",
     "answer": "Le comité de pilotage IA et numérique se réunit une fois par trimestre. [1]", "language": "fr",
     "refused": False, "degraded": False, "notice": "Réponse générée par IA à partir des documents cités — à vérifier avant toute décision",
-    "citations": [_PASSAGE_EXAMPLE], "retrieved": [_PASSAGE_EXAMPLE], "leads": [],
+    "citations": [_PASSAGE_EXAMPLE], "retrieved": [_PASSAGE_EXAMPLE], "model_read": 1, "leads": [],
     "sentences": [{"text": "Le comité de pilotage IA et numérique se réunit une fois par trimestre.", "sources": [1],
                    "support": 0.92, "model_sources": [1], "status": "supported"}],
     "dropped_sentences": [], "timings_ms": {"retrieval": 41.0, "first_token": 1200.0, "generation": 3500.0, "total": 4800.0},

@@ -123,6 +123,8 @@ def test_the_model_reads_the_best_passages_and_the_answer_lists_them_all(service
     assert len(answer.retrieved) > 2 and not answer.refused
     assert "[1] " in user and "[2] " in user and "[3] " not in user
     assert f"[{len(answer.retrieved)}]" not in user
+    assert answer.as_dict()["model_read"] == 2, "the JSON says how many of the retrieved passages the model read"
+    assert services(model).answerer.answer("Dans quel délai signaler un dysfonctionnement d'un système d'IA ?", no_llm=True).model_read == 0
 
 
 @pytest.mark.parametrize("failure", [GenerationError("panne", "down"), ModelError("absent", "missing")])
@@ -248,6 +250,22 @@ def test_the_question_is_embedded_once_per_answer(services, monkeypatch: pytest.
     calls: list[str] = []
     real = embedder.embed_query
     monkeypatch.setattr(embedder, "embed_query", lambda text: calls.append(text) or real(text))
+    svc.answerer.answer("Quand se réunit le comité de pilotage IA ?")
+    svc.close()
+    assert calls == ["Quand se réunit le comité de pilotage IA ?"]
+
+
+def test_after_the_warm_up_the_first_question_embeds_only_itself(services, fake_settings, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    # `garant serve` and the latency benchmark warm up: the role-leaving examples are embedded before any question.
+    fake_settings.answer.role_examples_margin = 0.02
+    svc = services(FakeChatModel(["Le comité se réunit une fois par trimestre [1]."]))
+    embedder = svc.retriever.embedder
+    calls: list[str] = []
+    real = embedder.embed_query
+    monkeypatch.setattr(embedder, "embed_query", lambda text: calls.append(text) or real(text))
+    svc.warm_up()
+    assert len(calls) > 10, "the examples are embedded by the warm-up"
+    calls.clear()
     svc.answerer.answer("Quand se réunit le comité de pilotage IA ?")
     svc.close()
     assert calls == ["Quand se réunit le comité de pilotage IA ?"]
