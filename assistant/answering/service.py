@@ -302,12 +302,16 @@ class Answerer:
         cfg = self.settings.answer
         return best_dense >= cfg.refuse_below_dense or coverage >= cfg.refuse_below_coverage
 
+    def _read_by_model(self, passages: list[Passage]) -> list[Passage]:
+        """The passages the model reads: the best `answer.model_passages` (the others are listed and quoted)."""
+        return passages[: self.settings.answer.model_passages]
+
     def prompt_messages(self, question: str, passages: list[Passage], lang: str) -> list[ChatMessage]:
         """The system rules and the user turn: what the model reads of each of the best
         `answer.model_passages` passages (its key statements, or an excerpt), then the question.
         Public so the latency benchmark times bare llama.cpp on the very prompt an answer sends."""
         cfg = self.settings.answer
-        passages = passages[: cfg.model_passages]
+        passages = self._read_by_model(passages)
         if cfg.source_statements:
             shown = statements_by_passage(question, passages, lang, cfg.source_statements)
         else:
@@ -325,7 +329,7 @@ class Answerer:
     def _generate(self, answer: Answer, question: str, passages: list[Passage], lang: str,
                   timings: dict[str, float], started: float) -> Iterator[Event]:
         messages = self.prompt_messages(question, passages, lang)
-        answer.model_read = min(len(passages), self.settings.answer.model_passages)
+        answer.model_read = len(self._read_by_model(passages))
         prompt = self.prompt(lang)
         # The reader sees only what the guard releases; the passages (whole, not only what the model
         # read of them) and the question may be repeated verbatim.
