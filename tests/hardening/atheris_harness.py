@@ -8,6 +8,7 @@ input to the artifact prefix.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -21,7 +22,8 @@ with atheris.instrument_imports(include=["assistant", "ingest"]):  # our code; n
     from ingest.extract import extract_file
     from ingest.extract.errors import ExtractionError
 
-SCRATCH = Path(tempfile.mkdtemp(prefix="garant-atheris-"))
+# Where each input is written to be read back; `main` sets it (the test gives a folder it removes).
+SCRATCH = Path()
 SUFFIXES = [".md", ".html", ".txt"]
 
 
@@ -44,6 +46,8 @@ def one_input(data: bytes) -> None:
 
 
 def main() -> None:
+    global SCRATCH  # noqa: PLW0603 - one folder for the whole run, read by every input
+    SCRATCH = Path(os.environ.get("GARANT_FUZZ_SCRATCH") or tempfile.mkdtemp(prefix="garant-atheris-"))
     atheris.Setup(sys.argv, one_input)
     atheris.Fuzz()
 

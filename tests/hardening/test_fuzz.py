@@ -8,7 +8,11 @@ long and mixed texts). With atheris installed, a coverage-guided run over the sa
 
 from __future__ import annotations
 
+import atexit
+import functools
 import io
+import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,7 +35,16 @@ from ingest.extract.errors import ExtractionError
 from ingest.extract.pdf import extract_pdf
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
-SCRATCH = Path(tempfile.mkdtemp(prefix="garant-fuzz-"))
+
+
+@functools.cache
+def scratch() -> Path:
+    """The folder the loaders read their files from: made at first use, removed when the run ends
+    (made at import, one was left in /tmp by every run)."""
+    path = Path(tempfile.mkdtemp(prefix="garant-fuzz-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
 TEXT_SUFFIXES = [".txt", ".md", ".markdown", ".html", ".htm"]
 
 # Text that looks like the documents (headings, markers, front matter, tags) mixed with anything.
@@ -58,7 +71,7 @@ def time_limit(seconds: float) -> Iterator[None]:
 
 def read_as(suffix: str, data: bytes) -> Extracted | None:
     """extract_file on `data` saved with `suffix`; None when refused with ExtractionError."""
-    path = SCRATCH / f"doc{suffix}"
+    path = scratch() / f"doc{suffix}"
     path.write_bytes(data)
     try:
         return extract_file(path)
@@ -161,7 +174,7 @@ def test_the_pdf_reader_on_mutated_bytes_returns_or_refuses_within_a_time_bound(
     edits = data.draw(mutations(len(small_pdf)))
     if data.draw(st.booleans()):  # splice PDF syntax rather than random bytes
         edits.append(("set", data.draw(st.integers(0, len(small_pdf) - 1)), data.draw(st.sampled_from(INTERESTING))))
-    path = SCRATCH / "mutated.pdf"
+    path = scratch() / "mutated.pdf"
     path.write_bytes(mutate(small_pdf, edits))
     with time_limit(15):
         try:
@@ -237,9 +250,11 @@ def test_a_bounded_atheris_run_finds_no_crash_in_the_loaders_and_redaction(tmp_p
     for i, seed in enumerate([b"# Titre\n\nTexte [1].", b"---\ntitle: x\n---\n<script>x</script>", b"<p>Mme Dupont 06 12 34 56 78</p>",
                               io.BytesIO(b"%PDF-1.7\n").getvalue()]):
         (corpus / f"seed{i}").write_bytes(seed)
+    (tmp_path / "scratch").mkdir()
     run = subprocess.run([sys.executable, str(harness), str(corpus), "-runs=3000", "-max_total_time=40", "-max_len=4096",
                           "-rss_limit_mb=4096", f"-artifact_prefix={tmp_path}/"],
-                         capture_output=True, timeout=180, cwd=Path(__file__).resolve().parents[2])
+                         capture_output=True, timeout=180, cwd=Path(__file__).resolve().parents[2],
+                         env={**os.environ, "GARANT_FUZZ_SCRATCH": str(tmp_path / "scratch")})
     log = run.stderr.decode(errors="replace")
     assert run.returncode == 0, log[-3000:]
     assert "Done" in log or "DONE" in log, log[-2000:]
