@@ -210,7 +210,7 @@ def answer_markdown(answer: Answer) -> str:
 
 
 def _quote_place(answer: Answer, number: int) -> str:
-    """« — Article 37 › …, p. 55 » after a quote: where in its document the quoted sentence is. A
+    """« — p. 55, Section 4 › Article 37 — … » after a quote: where in its document the quoted sentence is. A
     heading is document text: inert like the quote (no address, link or markup survives)."""
     place = answer.place_of(number)
     return f" — *{_md_escape(neutralise(place, answer.lang))}*" if place else ""
