@@ -13,7 +13,7 @@ For money and names any passage holding one will do (governance documents rarely
 Durations, dates, numbers and percentages are everywhere in these documents, so for those the
 value must sit in a statement (a sentence or a table row) that shares two words of what is
 asked besides the kind of value (« fiches », « conservées »; one for a duration): a deadline for
-something else does not answer. An average (« le délai moyen ») or a figure for a year (« en
+something else does not answer, and how long a thing is kept needs a statement about keeping it. An average (« le délai moyen ») or a figure for a year (« en
 2025 », « l'an dernier ») needs a statement that gives one: the deadline a procedure sets is not
 what was observed. A count needs a number next to the thing counted (« 28 lits », « Lits : 28 », « nuit 1 IDE »), not
 a deadline, a year or an article number that happens to share its sentence.
@@ -233,6 +233,18 @@ _PAST_PERIOD = re.compile(r"\b(?:l'an (?:dernier|passe)|l'annee (?:derniere|pass
 _YEAR = re.compile(r"(?<![/\d])(?:19|20)\d\d(?![/\d])")  # not the number of an act, « 2024/1689 »
 
 
+# How long something is kept (« Pendant combien d'années les fiches sont-elles conservées ? ») is
+# answered by a statement about keeping, archiving or deleting it: « signalé dans les 24 heures au
+# moyen du formulaire FEI-IA » shares the question's words but is a deadline to do something else.
+# Design sets without the model: 3 more unanswerable questions refused of 191, no fact lost; one
+# answerable question refused whose passages lacked its facts.
+_KEEPING_ASKED = re.compile(r"\b(?:conserv\w*|gard(?:er|ee|ees|es|ent|ons|ez)|garde-t-\w+|on (?:les |la |le )?garde|archiv\w*|"
+                            r"retention|retain\w*|kept|keep|keeps|keeping|stored?|storage)\b", re.IGNORECASE)
+_KEEPING = re.compile(r"\b(?:conserv\w*|gard(?:er|e|ee|ees|es|ent)|archiv\w*|retention|retain\w*|kept|keep\w*|stor\w*|purg\w*|"
+                      r"supprim\w*|efface\w*|detrui\w*|destruction|delet\w*|eras\w*|"
+                      r"(?:tenir|tient|tiennent|tenus?|tenues?) a (?:la )?disposition|at the disposal)\b", re.IGNORECASE)
+
+
 def _qualifiers(question: str) -> list[re.Pattern[str]]:
     """What a statement must also match to answer `question` (see `_AVERAGE`, `_PAST_PERIOD`)."""
     folded = fold(question)
@@ -316,6 +328,8 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str) -> b
         about = set(quote_terms(question, lang) - _asking_terms(name, lang))
     needed = min(kind.near_words or NEAR_WORDS, len(about))
     qualifiers = [] if name == "date" else _qualifiers(question)  # the year a date question names is the value asked
+    if name == "duration" and _KEEPING_ASKED.search(fold(question)):
+        qualifiers.append(_KEEPING)  # how long a thing is kept: a deadline to do something else does not answer
     for text in texts:
         for statement in statements(text):
             folded = fold(statement)

@@ -114,6 +114,22 @@ def test_a_duration_must_be_stated_about_what_is_asked() -> None:
                                      ["Le DPO est prévenu sans délai de toute violation de données."])
 
 
+def test_how_long_a_thing_is_kept_needs_a_statement_about_keeping_it() -> None:
+    question = "Pendant combien d'années les fiches FEI-IA sont-elles gardées dans le logiciel de signalement ?"
+    # shares « FEI-IA » and « logiciel », but the 24 hours are a deadline to report
+    deadline = "Tout professionnel le signale dans les 24 heures au moyen du formulaire FEI-IA du logiciel."
+    assert lacks_the_value_asked(question, [deadline])
+    assert not lacks_the_value_asked(question, ["Les fiches FEI-IA sont archivées 5 ans dans le logiciel."])
+    assert not lacks_the_value_asked(question, ["Les fiches FEI-IA sont supprimées du logiciel au bout de 5 ans."])
+    # keeping a document available to the authorities is keeping it
+    assert not lacks_the_value_asked("How long must the provider keep the technical documentation?",
+                                     ["For 10 years, the provider shall keep at the disposal of the authorities the technical documentation."], "en")
+    assert not lacks_the_value_asked("Combien de temps le fournisseur doit-il garder la documentation technique ?",
+                                     ["Pendant 10 ans, le fournisseur tient à la disposition des autorités la documentation technique."])
+    # a question that does not ask how long something is kept still takes a deadline
+    assert not lacks_the_value_asked("Dans quel délai faut-il signaler un dysfonctionnement avec la fiche FEI-IA ?", [deadline])
+
+
 def test_the_statement_holding_the_value_shares_two_words_of_what_is_asked() -> None:
     question = "À partir de quelle date le dossier médical du patient est-il archivé ?"
     assert lacks_the_value_asked(question, ["Le patient est informé depuis le 1er mars 2025 de l'usage de l'IA."])  # « patient » alone
