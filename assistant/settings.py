@@ -109,6 +109,12 @@ class RetrievalSettings(_Section):
     score_language_weight: float = Field(
         0.5, ge=0, description="fusion = scores: added for a passage to read in the question's language (see `same_language_boost`)."
     )
+    score_value_weight: float = Field(
+        1.0, ge=0,
+        description="fusion = scores: added, once a question asking for a value (a duration, a date, a count, an amount, a fine…) is judged "
+        "answerable, for a passage holding a value of that kind in a statement about what is asked. The refusal checks judge the passages "
+        "found without it. Design sets without the model: facts 332 → 343 of 440, refusals the same; 0.5: 340, 2: 342.",
+    )
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense (embedding) ranking in reciprocal rank fusion.")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in reciprocal rank fusion.")

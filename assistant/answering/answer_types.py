@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.answering.extracts import quote_terms
@@ -400,6 +401,24 @@ def _labels_a_count(clause: str, counted: set[str], lang: str) -> bool:
             if any(_names(token, counted, lang) for token in _TOKEN.findall(label)):
                 return True
     return False
+
+
+# The amount of a fine: not refused when no passage states one (see the module's docstring), but an
+# amount is what the answer must give.
+_FINE_QUESTION = re.compile(r"\b(?:amendes?|fines?|fined)\b(?!-)", re.IGNORECASE)
+
+
+def value_holder(question: str, lang: str = "fr") -> Callable[[str], bool] | None:
+    """For a question asking for a value (an amount of money or of a fine, or one of the kinds of
+    `kinds_asked`), whether a passage's text holds one, as `lacks_the_value_asked` reads it;
+    None for any other question. The search favours such passages once the question is judged
+    answerable: the regulations' recitals on fines outrank the article giving their amount, and a
+    guide's advice on logs the sentence saying how long to keep them."""
+    kinds = kinds_asked(question)
+    money = asks_for_money(question) or bool(_FINE_QUESTION.search(fold(question)))
+    if not kinds and not money:
+        return None
+    return lambda text: (not money or states_money(text)) and all(holds_value_near(name, question, [text], lang) for name in kinds)
 
 
 def lacks_the_value_asked(question: str, texts: list[str], lang: str = "fr") -> bool:

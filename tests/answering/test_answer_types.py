@@ -235,3 +235,19 @@ def test_a_password_is_never_answered_whatever_the_passages() -> None:
     passages = ["Wi-Fi invités : mot de passe Hopital2024!, changé chaque mois."]
     assert lacks_the_value_asked("Quel est le mot de passe du wifi invités ?", passages)
     assert not lacks_the_value_asked("Comment le mot de passe du wifi invités est-il changé ?", passages)
+
+
+def test_the_passages_that_hold_the_value_asked_for() -> None:
+    from assistant.answering.answer_types import value_holder
+
+    assert value_holder("Qui préside le comité de pilotage IA ?") is None
+    holds = value_holder("Combien de temps la CNIL conseille-t-elle de conserver les journaux ?")
+    assert holds is not None
+    assert holds("Les journaux sont conservés pendant une période de six mois à un an.")
+    assert not holds("Les journaux sont analysés chaque jour par le RSSI.")  # no duration of keeping
+    # the amount of a fine: refused nowhere (see the module), but an amount is what answers it
+    fine = value_holder("Quelle est l'amende maximale pour une pratique d'IA interdite ?")
+    assert fine is not None
+    assert fine("Le non-respect de l'interdiction fait l'objet d'amendes administratives pouvant aller jusqu'à 35 000 000 EUR.")
+    assert not fine("Les sanctions, y compris les amendes administratives, devraient être effectives et dissuasives.")
+    assert value_holder("What is the maximum GDPR fine for a controller?", "en") is not None

@@ -297,6 +297,58 @@ def test_only_the_best_passages_can_keep_a_question_from_being_refused(services,
     assert not answer.refused and "120 euros" in answer.text
 
 
+def test_the_search_can_favour_passages_and_only_by_the_weight_set(services, fake_settings) -> None:  # type: ignore[no-untyped-def]
+    svc = services(FakeChatModel([]))
+    question = "Dans quel délai signaler un dysfonctionnement d'un système d'IA ?"
+    plain = svc.retriever.search(question)
+    assert len(plain) >= 2
+    last = plain[-1].chunk.text
+    favour = last.__eq__
+    fake_settings.retrieval.score_value_weight = 0.0
+    assert [p.chunk.chunk_id for p in svc.retriever.search(question, favour=favour)] == [p.chunk.chunk_id for p in plain]
+    fake_settings.retrieval.score_value_weight = 10.0
+    assert svc.retriever.search(question, favour=favour)[0].chunk.text == last
+
+
+def _searches(svc, plain, favoured):  # type: ignore[no-untyped-def]
+    """Make the answerer's retriever return `plain` without a `favour`, `favoured` with one; record the calls."""
+    calls: list[bool] = []
+
+    def search(query, favour=None, **kw):  # type: ignore[no-untyped-def]
+        calls.append(favour is not None)
+        return favoured if favour is not None else plain
+
+    svc.answerer.retriever.search = search  # type: ignore[method-assign]
+    return calls
+
+
+def test_a_question_asking_for_a_value_is_judged_on_the_passages_found_without_favouring_one(services) -> None:  # type: ignore[no-untyped-def]
+    # favouring passages that hold a duration would let a duration for something else through the refusal checks
+    svc = services(FakeChatModel(["x"]))
+    question = "Pendant combien d'années les fiches FEI-IA sont-elles conservées ?"
+    plain = svc.retriever.search(question)
+    kept = replace(plain[0], chunk=replace(plain[0].chunk, text="Les fiches FEI-IA sont conservées 10 ans."))
+    calls = _searches(svc, plain, [kept, *plain])
+    answer = svc.answerer.answer(question, no_llm=True)
+    assert answer.refused and answer.refusal_reason == "no_value" and calls == [False]
+
+
+def test_once_judged_answerable_the_answer_lists_the_passages_holding_the_value_first(services) -> None:  # type: ignore[no-untyped-def]
+    svc = services(FakeChatModel(["x"]))
+    question = "Dans quel délai faut-il signaler un dysfonctionnement avec la fiche FEI-IA ?"
+    plain = svc.retriever.search(question)
+    sooner = replace(plain[-1], chunk=replace(plain[-1].chunk, chunk_id="sooner",
+                                             text="Un dysfonctionnement grave est signalé par la fiche FEI-IA sous 2 heures."))
+    calls = _searches(svc, plain, [sooner, *plain[:-1]])
+    answer = svc.answerer.answer(question, no_llm=True)
+    assert not answer.refused and calls == [False, True]
+    assert answer.retrieved[0].chunk.chunk_id == "sooner" and "sous 2 heures" in answer.text
+    # a question asking for no value is searched once
+    calls.clear()
+    svc.answerer.answer("Qui préside le comité de pilotage IA ?", no_llm=True)
+    assert calls == [False]
+
+
 def test_a_password_is_refused_without_the_model_saying_whom_to_ask(services) -> None:  # type: ignore[no-untyped-def]
     model = FakeChatModel(["Le mot de passe est Hopital2024 [1]."])
     answer = services(model).answerer.answer("Quel est le mot de passe du wifi pour la formation « IA : les essentiels » ?")
@@ -328,7 +380,8 @@ def test_a_new_question_after_another_finds_its_own_passages(services) -> None: 
     answerer.retriever.search = lambda query, **kw: searched.append(query) or search(query, **kw)  # type: ignore[method-assign]
     answerer.answer("Et la nuit ?", history=["Quand se réunit le comité de pilotage IA ?"], no_llm=True)
     answerer.answer(question, history=["Quand se réunit le comité de pilotage IA ?"], no_llm=True)
-    assert searched == ["Quand se réunit le comité de pilotage IA ? Et la nuit ?", question]
+    # (the duration asked is searched for again, favouring the passages that hold one: with the same query)
+    assert searched == ["Quand se réunit le comité de pilotage IA ? Et la nuit ?", question, question]
 
 
 def test_a_long_passage_is_quoted_around_its_key_sentence_within_the_budget(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
