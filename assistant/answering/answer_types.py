@@ -13,9 +13,9 @@ For money and names any passage holding one will do (governance documents rarely
 Durations, dates, numbers and percentages are everywhere in these documents, so for those the
 value must sit in a statement (a sentence or a table row) that shares two words of what is
 asked besides the kind of value (« fiches », « conservées »; one for a duration): a deadline for
-something else does not answer, and how long a thing is kept needs a statement about keeping it. An average (« le délai moyen ») or a figure for a year (« en
-2025 », « l'an dernier ») needs a statement that gives one: the deadline a procedure sets is not
-what was observed. A count needs a number next to the thing counted (« 28 lits », « Lits : 28 », « nuit 1 IDE »), not
+something else does not answer, and how long a thing is kept needs a statement about keeping
+it. An average (« le délai moyen ») or a figure for a year (« en 2025 », « l'an dernier ») needs
+a statement that gives one: the deadline a procedure sets is not what was observed. A count needs a number next to the thing counted (« 28 lits », « Lits : 28 », « nuit 1 IDE »), not
 a deadline, a year or an article number that happens to share its sentence.
 
 A password or an access code (« le mot de passe du wifi », « le digicode ») is never answered,
@@ -24,6 +24,10 @@ should get one.
 
 Fines are left out on purpose: the regulations state them, and a question about a fine whose
 passages lack the amount is a search that missed, not a question outside the documents.
+
+`value_holder` gives the same reading, passage by passage, to the search: once a question asking
+for a value is judged answerable, the passages that hold one about what is asked (a fine's amount
+included) are favoured.
 """
 
 from __future__ import annotations

@@ -211,11 +211,11 @@ class Answerer:
             self._refuse(answer, "no_value", CREDENTIAL_LABEL[lang] if asks_for_credential(question) else "")
 
     def _favouring_the_value(self, question: str, query: str, passages: list[Passage], kinds: list[str] | None, k: int | None, lang: str) -> list[Passage]:
-        """The passages searched again favouring those that hold a value of the kind the question
-        asks for (`answer_types.value_holder`, `retrieval.score_value_weight`), once it is judged
-        answerable on the passages found without: favoured first, the passages holding some
-        value for something else would keep these questions from being refused (design sets
-        without the model: 8 fewer refusals of 191 when they were judged on them)."""
+        """The passages searched again, favouring those that hold a value of the kind the question
+        asks for (`answer_types.value_holder`, `retrieval.score_value_weight`); called once the
+        question is judged answerable on the passages found without favour. Judged on the favoured
+        passages instead, a value stated for something else would always be at hand (design sets
+        without the model: 8 fewer refusals of 191)."""
         holder = value_holder(question, lang)
         if holder is None or not self.settings.retrieval.score_value_weight:
             return passages

@@ -2,7 +2,8 @@
 candidates ranked by a weighted sum of cosine similarity, relative BM25 score, how much of the
 question one statement of the passage holds (`proximity`) and language (or, as before, by
 weighted reciprocal rank), filtered to documents in force, with near-duplicates
-collapsed and a cap of passages per document so a large text cannot crowd out a short one;
+collapsed and a cap of passages per document so a large text cannot crowd out a short one
+(a caller may favour passages whose text a predicate accepts: see `search`);
 when a cross-encoder is configured, the best fused candidates are reranked by it. An article
 or annex that the question names is looked up by heading (`references`), so one of its
 passages is always among those returned.
