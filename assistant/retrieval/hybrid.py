@@ -12,10 +12,12 @@ passages is always among those returned.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from assistant.engines.embedder import Embedder
@@ -27,11 +29,13 @@ from assistant.retrieval.fusion import collapse_near_duplicates, diversify, weig
 from assistant.retrieval.identifiers import IdentifierTable
 from assistant.retrieval.lexical import BM25Index
 from assistant.retrieval.proximity import StatementCoverage
-from assistant.retrieval.references import ReferenceTable, find_references, wording_of_unindexed
+from assistant.retrieval.references import ReferenceTable, acts_named, find_references, wording_of_unindexed
 from assistant.retrieval.rerank import Reranker, rerank
 from assistant.settings import RetrievalSettings
 
 LEXICAL_FILE = "lexical.npz"
+_WORD = re.compile(r"[^\W\d_]+")
+_CODE = re.compile(r"[a-z]{2,}-[a-z]{2,}-\d+")  # a procedure's code at the start of its file name (« pq-ia-02-… »)
 QUERY_CACHE_SIZE = 64
 
 
@@ -224,11 +228,37 @@ class HybridRetriever:
                 "lexical": {cid: score / best_lexical for cid, score in lexical.items()},
                 "statement": {cid: self.proximity.score(weights, cid, lang) for cid in candidates},
                 "language": {cid: 1.0 for cid in candidates if lang and self._reads_in(self._doc_of[cid], lang)},
-                "favoured": {cid: 1.0 for cid in candidates if favour is not None and favour(self._text_of[cid])},
+                "favoured": self._favoured(query, candidates, favour),
             },
             {"dense": cfg.score_dense_weight, "lexical": cfg.score_lexical_weight,
              "statement": cfg.score_statement_weight, "language": cfg.score_language_weight, "favoured": cfg.score_value_weight},
         )
+
+    def _favoured(self, query: str, candidates: list[str], favour: Callable[[str], bool] | None) -> dict[str, float]:
+        """1 for each candidate whose text `favour` accepts, among those of the documents the query
+        names when it names any: « la CNIL recommande… » favours the CNIL guide's figure, not the
+        AI Act's that shares its words."""
+        if favour is None:
+            return {}
+        named = self.named_documents(query)
+        return {cid: 1.0 for cid in candidates
+                if (not named or self._doc_of[cid] in named) and favour(self._text_of[cid])}
+
+    def named_documents(self, query: str) -> set[str]:
+        """Documents the query names: by their act (« le RGPD », "the AI Act", « 2024/1689 »), by
+        their code (« PQ-IA-02 »), or by a word of their file name that the query writes with a
+        capital (« la CNIL », « l'Anap »; not its first word)."""
+        acts = acts_named(query)
+        words = {w.casefold() for w in _WORD.findall(query)[1:] if len(w) >= 3 and w[0].isupper()}
+        folded = query.casefold()
+        named = set()
+        for doc_id, document in self.documents.items():
+            stem = Path(document.source_path).stem.casefold()
+            code = _CODE.match(stem)
+            if ((acts and self.references.act_of.get(doc_id) in acts) or (code and code.group(0) in folded)
+                    or words & set(_WORD.findall(stem))):
+                named.add(doc_id)
+        return named
 
     def _reads_in(self, doc_id: str, lang: str) -> bool:
         """Whether a document is the one to read in `lang`: written in it, an act not translated

@@ -310,6 +310,19 @@ def test_the_search_can_favour_passages_and_only_by_the_weight_set(services, fak
     assert svc.retriever.search(question, favour=favour)[0].chunk.text == last
 
 
+def test_a_question_naming_a_document_favours_its_passages_only(services, fake_settings) -> None:  # type: ignore[no-untyped-def]
+    svc = services(FakeChatModel([]))
+    retriever = svc.retriever
+    charte = {d for d, doc in retriever.documents.items() if doc.title == "Charte IA de test"}
+    assert retriever.named_documents("What does the Charte say about the steering committee?") == charte
+    assert retriever.named_documents("Charte or not, what does the committee do?") == set()  # a capital by position names nothing
+    fake_settings.retrieval.score_value_weight = 10.0
+    question = "How often does the steering committee of the Charte meet?"
+    found = retriever.search(question, favour=lambda text: True)
+    docs = [p.document.doc_id for p in found]
+    assert docs[0] in charte and docs.index(next(d for d in docs if d not in charte)) == sum(d in charte for d in docs)
+
+
 def _searches(svc, plain, favoured):  # type: ignore[no-untyped-def]
     """Make the answerer's retriever return `plain` without a `favour`, `favoured` with one; record the calls."""
     calls: list[bool] = []
