@@ -39,7 +39,12 @@ _INSTRUCTIONS = [
     r"(?:^|[.!?;:]\s*)(?:(?:peux|pourrais)[- ]tu\s+)?(joue|jouez)\b le role\b",
     r"\b(nouvelles? consignes?|new instructions?|consignes? de l'administrateur|admin(istrator)? (override|instructions?))\b",
     r"\bDAN\b", r"\bjailbreak\b", r"\bmode developpeur\b|\bdeveloper mode\b",
-    r"\b(oublie|oubliez|forget)\b (tout|everything)\b", r"\b(ignore|ignorez|disregard)\b (les|the) (documents|sources|extraits)\b",
+    r"\b(oublie|oubliez|forget)\b (tout|everything)\b",
+    r"\b(ignore|ignorez|disregard|forget|oublie|oubliez|set aside|put aside)\b (les|the|tes|vos|your) (documents|docs|sources|extraits|passages)\b",
+    # answer from elsewhere than the documents, or an "override" of the system
+    r"\b(from|with|using|use|on) your (own )?(general |personal )?knowledge\b",
+    r"\b(avec|selon|d'apres|a partir de|sur|utilise|utilisez) (tes|vos) (propres )?connaissances\b",
+    r"\bsystem override\b|\boverride (mode|code)\b",
     r"\b(tu n'es plus|vous n'etes plus|you are no longer|you're no longer)\b",
     r"\b(comme si tu etais|comme si vous etiez|as if you were)\b",
     r"\b(tes|your) (consignes|instructions|prompt)\b", r"\b(consignes|instructions|regles|rules) (cachees|secretes|initiales)\b",
