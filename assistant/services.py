@@ -21,6 +21,7 @@ from assistant.engines.embedder import Embedder, build_embedder
 from assistant.errors import IndexError_, ModelError
 from assistant.governance.log import InteractionLog
 from assistant.index.versions import IndexRepository, IndexVersion
+from assistant.retrieval.glossary import SHIPPED_GLOSSARY, Glossary
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.settings import Settings
 
@@ -152,7 +153,7 @@ class Services:
                 log.error("index not switched, still serving %s: %s", self.index.version_id, exc.message_en)
                 return False
             try:
-                retriever = HybridRetriever(index, self.embedder, self.settings.retrieval, self.retriever.reranker)
+                retriever = HybridRetriever(index, self.embedder, self.settings.retrieval, self.retriever.reranker, self.retriever.glossary)
             except IndexError_ as exc:
                 index.close()
                 log.error("index %s not switched to: %s", index.version_id, exc.message_en)
@@ -208,7 +209,8 @@ def build_services(settings: Settings, chat_model: ChatModel | None = None, embe
         from assistant.retrieval.rerank import CrossEncoderReranker
 
         reranker = CrossEncoderReranker(settings.retrieval.reranker_path, threads=settings.embedder.threads)
-    retriever = HybridRetriever(index, embedder, settings.retrieval, reranker)
+    glossary = Glossary.load(settings.retrieval.glossary_path or SHIPPED_GLOSSARY) if settings.retrieval.glossary else None
+    retriever = HybridRetriever(index, embedder, settings.retrieval, reranker, glossary)
     holder = ChatModelHolder(settings)
     if chat_model is not None:
         holder._model = chat_model  # noqa: SLF001 - injection of a given model (tests, eval)

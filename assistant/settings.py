@@ -131,6 +131,17 @@ class RetrievalSettings(_Section):
         description="Kinds of documents (the establishment's own rules) that a question in any language reads as if written in its "
         "language: staff asking in English about the roster must reach the French procedure.",
     )
+    glossary: bool = Field(
+        True,
+        description="An English question also searches the documents of `any_language_kinds` that are written in French with the French "
+        "words of the concepts it names (`glossary_path`), as a second BM25 score: staff asking in English about the roster, the AI "
+        "referent's extension or how long logs are kept reach the French procedure or charter. Design sets without the model: facts "
+        "343 → 347 of 440.",
+    )
+    glossary_path: Path | None = Field(
+        None, description="English–French glossary (one concept a line: French words, a tab, English words, variants separated by « | »); "
+        "empty: the shipped `prompts/glossary.en-fr.tsv`. Add the words of your own documents."
+    )
     include_archived: bool = Field(False, description="Also search archived documents (default: only documents in force).")
     follow_references: bool = Field(
         True,
