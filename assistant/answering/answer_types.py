@@ -316,10 +316,13 @@ def _asking_terms(name: str, lang: str) -> frozenset[str]:
     return frozenset(analyse(kind.asking_words, lang))
 
 
-def holds_value_near(name: str, question: str, texts: list[str], lang: str) -> bool:
+def holds_value_near(name: str, question: str, texts: list[str], lang: str, french: str = "") -> bool:
     """True when a statement of `texts` holds a value of kind `name` and shares `NEAR_WORDS` words
     of what the question asks about (all of them when it names fewer; any such statement will
-    do when it names nothing else)."""
+    do when it names nothing else). `french`, for a question in another language: the French
+    words of the concepts it names (the retriever's glossary); a statement may share those
+    instead, read in French (« Which phone extension… the AI referent? » and « Le référent IA
+    … est joignable au poste 4100 » share no English word)."""
     kind = _KINDS[name]
     counted: list[set[str]] = []  # the ways of writing the thing counted, when it is a count
     if kind.counted:
@@ -332,6 +335,8 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str) -> b
     else:
         about = set(quote_terms(question, lang) - _asking_terms(name, lang))
     needed = min(kind.near_words or NEAR_WORDS, len(about))
+    about_french = set(analyse(french, "fr")) - _asking_terms(name, "fr") if french and lang != "fr" else set()
+    needed_french = min(kind.near_words or NEAR_WORDS, len(about_french))
     qualifiers = [] if name == "date" else _qualifiers(question)  # the year a date question names is the value asked
     if name == "duration" and _KEEPING_ASKED.search(fold(question)):
         qualifiers.append(_KEEPING)  # how long a thing is kept: a deadline to do something else does not answer
@@ -346,6 +351,8 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str) -> b
                 if not any(way <= words and _counts(folded, way, lang) for way in counted):
                     continue
             if len(about & terms) >= needed:
+                return True
+            if about_french and len(about_french & set(analyse(folded if kind.counted else statement, "fr"))) >= needed_french:
                 return True
     return False
 
@@ -412,7 +419,7 @@ def _labels_a_count(clause: str, counted: set[str], lang: str) -> bool:
 _FINE_QUESTION = re.compile(r"\b(?:amendes?|fines?|fined)\b(?!-)", re.IGNORECASE)
 
 
-def value_holder(question: str, lang: str = "fr") -> Callable[[str], bool] | None:
+def value_holder(question: str, lang: str = "fr", french: str = "") -> Callable[[str], bool] | None:
     """For a question asking for a value (an amount of money or of a fine, or one of the kinds of
     `kinds_asked`), whether a passage's text holds one, as `lacks_the_value_asked` reads it;
     None for any other question. The search favours such passages once the question is judged
@@ -422,16 +429,16 @@ def value_holder(question: str, lang: str = "fr") -> Callable[[str], bool] | Non
     money = asks_for_money(question) or bool(_FINE_QUESTION.search(fold(question)))
     if not kinds and not money:
         return None
-    return lambda text: (not money or states_money(text)) and all(holds_value_near(name, question, [text], lang) for name in kinds)
+    return lambda text: (not money or states_money(text)) and all(holds_value_near(name, question, [text], lang, french) for name in kinds)
 
 
-def lacks_the_value_asked(question: str, texts: list[str], lang: str = "fr") -> bool:
+def lacks_the_value_asked(question: str, texts: list[str], lang: str = "fr", french: str = "") -> bool:
     """True when the question asks for a kind of value that none of the texts holds; a password
-    or an access code is never answered, whatever the texts."""
+    or an access code is never answered, whatever the texts. `french`: see `holds_value_near`."""
     if asks_for_credential(question):
         return True
     if asks_for_money(question) and not any(states_money(text) for text in texts):
         return True
     if asks_for_person_name(question) and not any(names_a_person(text) for text in texts):
         return True
-    return any(not holds_value_near(name, question, texts, lang) for name in kinds_asked(question))
+    return any(not holds_value_near(name, question, texts, lang, french) for name in kinds_asked(question))

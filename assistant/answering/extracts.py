@@ -56,21 +56,32 @@ def quote_terms(question: str, lang: str) -> set[str]:
     return asked or set(analyse(question, lang))
 
 
-def _scored(question: str, passages: list[Passage], lang: str) -> list[tuple[float, int, int, str]]:
+def passage_terms(question: str, passage: Passage, lang: str, french: str = "") -> tuple[set[str], str]:
+    """The terms a passage's sentences should share, and the language to read them in: the
+    question's (`quote_terms`), or, for a French passage under a question in another language
+    when the glossary gives the French words of its concepts (`french`), those words, read in
+    French (« Which phone extension…? » shares no word with « joignable au poste 4100 »)."""
+    if french and passage.document.lang == "fr" and lang != "fr":
+        return set(analyse(french, "fr")), "fr"
+    return quote_terms(question, lang), lang
+
+
+def _scored(question: str, passages: list[Passage], lang: str, french: str = "") -> list[tuple[float, int, int, str]]:
     """(score, source number, place in its passage, sentence) of every statement of `passages`
-    sharing a content word with the question, best first (stable: ties keep the reading order)."""
-    terms = quote_terms(question, lang)
+    sharing a content word with the question (`passage_terms`), best first (stable: ties keep
+    the reading order)."""
     units = [(number, statements(passage.chunk.text)) for number, passage in enumerate(passages, start=1)]
     # a list introduction that ends one passage and leads its items in another is quoted with them only
     joined = {unit for _, found in units for unit in found if ": " in unit}
     scored: list[tuple[float, int, int, str]] = []
     for number, found in units:
+        terms, reading = passage_terms(question, passages[number - 1], lang, french)
         for place, sentence in enumerate(found):
             if sentence.endswith(":") and any(unit.startswith(sentence + " ") for unit in joined):
                 continue
             if len(sentence) > MAX_EXTRACT_CHARS:
-                sentence = excerpt(sentence, terms, MAX_EXTRACT_CHARS, lang)
-            shared = len(terms & set(analyse(sentence, lang)))
+                sentence = excerpt(sentence, terms, MAX_EXTRACT_CHARS, reading)
+            shared = len(terms & set(analyse(sentence, reading)))
             if shared:
                 # earlier passages win ties; a small bonus for sentences holding figures
                 scored.append((shared + (0.5 if re.search(r"\d", sentence) else 0) - 0.1 * (number - 1), number, place, sentence))
@@ -89,25 +100,26 @@ def _best(scored: list[tuple[float, int, int, str]], limit: int) -> list[tuple[f
     return chosen
 
 
-def key_extracts(question: str, passages: list[Passage], lang: str, limit: int = 1, within: int = 2) -> list[tuple[int, str]]:
+def key_extracts(question: str, passages: list[Passage], lang: str, limit: int = 1, within: int = 2,
+                 french: str = "") -> list[tuple[int, str]]:
     """(source number, sentence) of the sentences of the first `within` passages that share the
     most content words with the question, best first; nothing when no sentence shares any."""
-    return [(number, sentence) for _, number, _, sentence in _best(_scored(question, passages[:within], lang), limit)]
+    return [(number, sentence) for _, number, _, sentence in _best(_scored(question, passages[:within], lang, french), limit)]
 
 
-def statements_by_passage(question: str, passages: list[Passage], lang: str, limit: int) -> list[str]:
+def statements_by_passage(question: str, passages: list[Passage], lang: str, limit: int, french: str = "") -> list[str]:
     """What the model reads of each passage when it reads statements: the `limit` key statements
     of all the passages (see `key_extracts`), at least the best one of each passage, in the
     passage's reading order, one per line."""
-    scored = _scored(question, passages, lang)
+    scored = _scored(question, passages, lang, french)
     chosen = _best(scored, limit)
     for number in range(1, len(passages) + 1):
         if not any(item[1] == number for item in chosen):
             chosen += [item for item in scored if item[1] == number][:1]
-    terms = quote_terms(question, lang)
     shown: list[str] = []
     for number, passage in enumerate(passages, start=1):
         units = sorted((place, sentence) for _, n, place, sentence in chosen if n == number)
+        terms, reading = passage_terms(question, passage, lang, french)
         shown.append("\n".join(sentence for _, sentence in units) if units
-                     else excerpt(passage.chunk.text, terms, FALLBACK_EXCERPT_CHARS, lang))
+                     else excerpt(passage.chunk.text, terms, FALLBACK_EXCERPT_CHARS, reading))
     return shown

@@ -24,7 +24,7 @@ import numpy as np
 
 from assistant.answering.answer_types import asks_for_credential, lacks_the_value_asked, value_holder
 from assistant.answering.citations import check_sentences, is_refusal, split_sentences
-from assistant.answering.extracts import MAX_EXTRACT_CHARS, excerpt, key_extracts, quote_terms, statements_by_passage
+from assistant.answering.extracts import MAX_EXTRACT_CHARS, excerpt, key_extracts, passage_terms, statements_by_passage
 from assistant.answering.follow_up import retrieval_query
 from assistant.answering.language import detect_language
 from assistant.answering.model import (
@@ -183,7 +183,8 @@ class Answerer:
             answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
             yield Event("final", answer)
             return
-        answer.extracts = self._answer_quotes(question, passages, lang) if no_llm else key_extracts(question, passages, lang)
+        answer.extracts = (self._answer_quotes(question, passages, lang) if no_llm
+                           else key_extracts(question, passages, lang, french=self.french_words(question, lang)))
         if no_llm:
             answer.degraded, answer.degraded_reason = True, "no_llm"
             answer.text = self._with_extracts(DEGRADED_LABEL[lang] + ".", answer)
@@ -207,7 +208,7 @@ class Answerer:
             self._refuse(answer, "missing_reference", UNKNOWN_IDENTIFIER_LABEL[lang].format(identifier=unknown[0]))
         elif not passages or not self._enough_evidence(question, passages, judged, lang, answer):
             self._refuse(answer, "no_evidence")
-        elif lacks_the_value_asked(question, texts, lang):
+        elif lacks_the_value_asked(question, texts, lang, self.french_words(question, lang)):
             self._refuse(answer, "no_value", CREDENTIAL_LABEL[lang] if asks_for_credential(question) else "")
 
     def _favouring_the_value(self, question: str, query: str, passages: list[Passage], kinds: list[str] | None, k: int | None, lang: str) -> list[Passage]:
@@ -216,7 +217,7 @@ class Answerer:
         question is judged answerable on the passages found without favour. Judged on the favoured
         passages instead, a value stated for something else would always be at hand (design sets
         without the model: 8 fewer refusals of 191)."""
-        holder = value_holder(question, lang)
+        holder = value_holder(question, lang, self.french_words(question, lang))
         if holder is None or not self.settings.retrieval.score_value_weight:
             return passages
         found = self.retriever.search(query, k=k, kinds=kinds, lang=lang, favour=holder)
@@ -236,12 +237,15 @@ class Answerer:
         `passage_excerpt_chars = 0`, the three key sentences of all the passages (dev set: they
         hold the expected facts for 71 of 123 questions, the two best of the first two passages
         for 65, the best one for 59)."""
+        french = self.french_words(question, lang)
         if chars := self.settings.answer.passage_excerpt_chars:
-            terms = quote_terms(question, lang)
-            weights = self.retriever.lexical.term_weights(terms)
-            return [(number, without_instructions(" ".join(excerpt(passage.chunk.text, terms, chars, lang, weights).split())))
-                    for number, passage in enumerate(passages, start=1)]
-        quotes = key_extracts(question, passages, lang, limit=KEY_QUOTES, within=len(passages))
+            quotes = []
+            for number, passage in enumerate(passages, start=1):
+                terms, reading = passage_terms(question, passage, lang, french)
+                text = excerpt(passage.chunk.text, terms, chars, reading, self.retriever.lexical.term_weights(terms))
+                quotes.append((number, without_instructions(" ".join(text.split()))))
+            return quotes
+        quotes = key_extracts(question, passages, lang, limit=KEY_QUOTES, within=len(passages), french=french)
         return self._with_other_language_quotes(question, passages, lang, quotes)
 
     def _with_other_language_quotes(self, question: str, passages: list[Passage], lang: str,
@@ -327,6 +331,12 @@ class Answerer:
             vector = vectors.get(passage.chunk.chunk_id)
             passage.dense_score = float(np.dot(query_vector, vector)) if vector is not None else passage.dense_score
 
+    def french_words(self, question: str, lang: str) -> str:
+        """For an English question, the French words of the concepts it names (the retriever's
+        glossary): the sentences of a French passage are chosen by them; else empty."""
+        glossary = self.retriever.glossary
+        return glossary.to_french(question) if lang == "en" and glossary is not None else ""
+
     def _read_by_model(self, passages: list[Passage]) -> list[Passage]:
         """The passages the model reads: the best `answer.model_passages` (the others are listed and quoted)."""
         return passages[: self.settings.answer.model_passages]
@@ -338,7 +348,7 @@ class Answerer:
         cfg = self.settings.answer
         passages = self._read_by_model(passages)
         if cfg.source_statements:
-            shown = statements_by_passage(question, passages, lang, cfg.source_statements)
+            shown = statements_by_passage(question, passages, lang, cfg.source_statements, self.french_words(question, lang))
         else:
             terms = set(analyse(question, lang))
             budget = max(cfg.source_chars // len(passages), 200)
@@ -417,7 +427,8 @@ class Answerer:
                 self._refuse_or_quote(answer, "unsupported")
             else:
                 written = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.sources)}" for s in kept)
-                answer.extracts = self._with_key_quotes(self._extracts_from_cited(question, passages, kept, answer.extracts, lang),
+                answer.extracts = self._with_key_quotes(self._extracts_from_cited(question, passages, kept, answer.extracts, lang,
+                                                                                   self.french_words(question, lang)),
                                                          question, passages, lang)
                 answer.text = self._with_extracts(written, answer)
         answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
@@ -434,13 +445,13 @@ class Answerer:
 
     @staticmethod
     def _extracts_from_cited(question: str, passages: list[Passage], kept: list[Any], extracts: list[tuple[int, str]],
-                             lang: str) -> list[tuple[int, str]]:
+                             lang: str, french: str = "") -> list[tuple[int, str]]:
         """The quote shown under a written answer comes from a passage the answer cites, so the
         reader does not get a sentence about something else (« 12 mois » [3] quoted with « six mois » [2])."""
         cited = sorted({n for sentence in kept for n in sentence.sources})
         if not cited or any(number in cited for number, _ in extracts):
             return extracts
-        ranked = key_extracts(question, [passages[n - 1] for n in cited], lang, limit=1, within=len(cited))
+        ranked = key_extracts(question, [passages[n - 1] for n in cited], lang, limit=1, within=len(cited), french=french)
         return [(cited[i - 1], sentence) for i, sentence in ranked] or extracts
 
     def _bounded_pieces(self, answer: Answer, messages: list[ChatMessage]) -> Iterator[str]:

@@ -251,7 +251,7 @@ class HybridRetriever:
         establishment's French documents (`any_language_kinds`) for the French words of the
         concepts the query names (`Glossary.to_french`); empty without a glossary or such words.
 
-        Design sets without the model (440 answerable, 191 to refuse): facts 343 → 347 (an
+        Design sets without the model (440 answerable, 191 to refuse): facts 343 → 346 (an
         English question reaching the roster procedure's MOD-PLAN-03, the charter's 12 months of
         logs, the DPO's 15 days); giving these passages the statement signal too: 336, the
         English regulation questions losing their articles to the charter."""

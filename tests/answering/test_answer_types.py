@@ -251,3 +251,17 @@ def test_the_passages_that_hold_the_value_asked_for() -> None:
     assert fine("Le non-respect de l'interdiction fait l'objet d'amendes administratives pouvant aller jusqu'à 35 000 000 EUR.")
     assert not fine("Les sanctions, y compris les amendes administratives, devraient être effectives et dissuasives.")
     assert value_holder("What is the maximum GDPR fine for a controller?", "en") is not None
+
+
+def test_an_english_question_on_a_french_passage_is_read_with_the_glossarys_french_words() -> None:
+    question = "Which phone extension do I dial to reach the AI referent?"
+    french = "référent IA référent poste"  # what the shipped glossary gives for it
+    charter = "Il est joignable au poste 4100 et par la messagerie interne (boîte « Référent IA »)."  # the charter's own sentence
+    # the English words share only « referent » with the French statement: refused without the glossary
+    assert lacks_the_value_asked(question, [charter], "en")
+    assert not lacks_the_value_asked(question, [charter], "en", french)
+    # the French words still have to be in the statement holding the value, all of what is asked about
+    assert lacks_the_value_asked(question, ["Le référent sécurité est joignable au poste 5200."], "en", french)
+    assert lacks_the_value_asked(question, ["Le référent IA tient le registre.", "Le standard répond au poste 9."], "en", french)
+    # a French question reads its own words only
+    assert lacks_the_value_asked("Quel est le numéro de téléphone du standard ?", [charter], "fr", french)

@@ -181,3 +181,23 @@ def test_a_question_naming_an_article_quotes_what_it_asks_not_the_sentences_citi
     assert quoted == [article.chunk.text]
     # a question made only of the reference keeps its words (something must be scored)
     assert quote_terms("Que dit l'article 5 du RGPD ?", "fr") != set()
+
+
+def test_a_french_passage_under_an_english_question_is_read_with_the_glossarys_french_words() -> None:
+    from assistant.answering.extracts import key_extracts, statements_by_passage
+
+    charter = SimpleNamespace(document=SimpleNamespace(lang="fr"), chunk=SimpleNamespace(text=(
+        "La charte s'applique à tous les professionnels de l'établissement, y compris les internes et les "
+        "intérimaires, ainsi qu'aux prestataires qui utilisent un système d'intelligence artificielle pour le "
+        "compte de l'établissement. Le comité de pilotage se réunit une fois par trimestre et rend compte au "
+        "directoire de l'état du registre. Le référent IA est joignable au poste 4100 et par la messagerie interne.")))
+    question = "Which phone extension do I dial to reach the AI referent?"
+    phone = "Le référent IA est joignable au poste 4100 et par la messagerie interne."
+    # the English words share nothing with the French sentences: the model would read the charter's opening
+    assert phone not in statements_by_passage(question, [charter], "en", limit=1)[0]
+    assert key_extracts(question, [charter], "en") == []
+    french = "poste référent IA référent"
+    assert statements_by_passage(question, [charter], "en", limit=1, french=french) == [phone]
+    assert key_extracts(question, [charter], "en", french=french) == [(1, phone)]
+    # a French question reads its own words, whatever `french` says
+    assert key_extracts("Qui tient le registre ?", [charter], "fr", french=french)[0][1].startswith("Le comité de pilotage")
