@@ -333,7 +333,8 @@ class Answerer:
 
     def french_words(self, question: str, lang: str) -> str:
         """For an English question, the French words of the concepts it names (the retriever's
-        glossary): the sentences of a French passage are chosen by them; else empty."""
+        glossary): a French passage is read with them (the value asked for, the sentences given to
+        the model and quoted); else empty."""
         glossary = self.retriever.glossary
         return glossary.to_french(question) if lang == "en" and glossary is not None else ""
 

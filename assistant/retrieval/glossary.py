@@ -9,7 +9,8 @@ glossary file (`prompts/glossary.en-fr.tsv`: one concept a line, French words, a
 words, variants separated by « | ») and the one thing done with it: `Glossary.to_french(question)`,
 the French words of the concepts an English question names, with its codes and numbers
 (« MOD-PLAN-03 », « 4100 ») kept as written. The retriever searches the establishment's documents
-with those words too (`HybridRetriever`).
+with those words too (`HybridRetriever`), and the answerer reads their passages with them (the
+value asked for, the sentences given to the model and quoted: `Answerer.french_words`).
 
 English phrases are matched on Snowball stems, longest first, each word of the question used by
 one phrase at most: "shifts" matches "shift", "nurse manager" wins over "nurse" and "manager".
