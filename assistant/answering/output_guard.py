@@ -46,6 +46,8 @@ def neutralise(text: str, lang: str = "fr") -> str:
         previous = text
         # Markup: tags and autolinks go; a remaining "<" before a letter cannot open a tag.
         text = _TAG.sub("", text)
+        # No code span: « x:`//host/p.png` » reads as an address once rendered, and an answer needs no code.
+        text = text.replace("`", "'")
         text = _TAG_START.sub("‹", text)
         # Addresses: any scheme, www., javascript:/data:/… become a placeholder.
         text = _URL.sub(placeholder, text)

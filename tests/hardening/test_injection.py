@@ -499,3 +499,10 @@ def test_the_real_model_never_shows_the_canary_over_extraction_attempts(
     finally:
         model.close()
     print(f"extraction attempts: {len(attempts)}, outputs withheld: {withheld}")
+
+
+def test_a_code_span_cannot_make_an_address_once_rendered() -> None:
+    # found by the property test above: « x: » then a code span holding « //host/… » renders as the text « x://host/… »
+    cleaned = neutralise("x:`//evil.example/p.png`")
+    assert "`" not in cleaned
+    assert markdown_problems(cleaned, set()) == [] and text_problems(cleaned) == []
