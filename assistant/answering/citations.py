@@ -16,6 +16,12 @@ are not facts a passage states and do not count as new. A sentence that adds not
 question (« Oui, on risque une sanction si on signale une erreur », « Les domaines listés à
 l'annexe III sont ceux de l'annexe III ») restates it, whatever its polarity: it is dropped,
 and the reader gets the passage quoted instead of an unverifiable yes or no.
+
+An English answer drawn from a French passage (the establishment's documents exist in French
+only) shares few words with it: there, the glossary's concepts count too — an English word is
+found in the French passage when its concept's French word is (« extension » and « poste »,
+`Glossary.supported_in_french`) — and a number's unit may be written in the other language
+(« 72 hours » for « 72 heures »). Every number must still be in the passage.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import re
 from assistant.answering.language import fold
 from assistant.answering.model import AnswerSentence
 from assistant.retrieval.analysis import analyse
+from assistant.retrieval.glossary import Glossary
 
 _MARK = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-ÖØ-Ý«\"(])|\n+")
@@ -35,6 +42,17 @@ _UNITS = {
     "mois", "month", "months", "an", "ans", "année", "années", "year", "years", "minute", "minutes", "min",
     "%", "€", "euros", "eur", "fois", "times", "ouvrés", "ouvrables", "mo", "go", "km", "lits", "beds",
 }
+
+
+# The same unit in French and English: « 72 hours » is supported by « 72 heures ».
+_SAME_UNIT = [{"h", "heure", "heures", "hour", "hours"}, {"jour", "jours", "day", "days"}, {"semaine", "semaines", "week", "weeks"},
+              {"mois", "month", "months"}, {"an", "ans", "année", "années", "year", "years"}, {"minute", "minutes", "min"},
+              {"€", "euros", "eur"}, {"fois", "times"}, {"lits", "beds"}]
+
+
+def _unit_pattern(unit: str) -> str:
+    same = next((group for group in _SAME_UNIT if unit in group), {unit})
+    return "(?:" + "|".join(re.escape(fold(u)) for u in sorted(same, key=len, reverse=True)) + ")"
 
 
 # A cited passage is kept when its support is within this of the best passage's.
@@ -88,7 +106,7 @@ def numbers_supported(sentence: str, passage_text: str) -> bool:
         unit = unit if unit in _UNITS else ""
         found = False
         for variant in variants:
-            pattern = rf"(?<![\d.,]){re.escape(variant)}(?![\d])" + (rf"\s?{re.escape(unit)}" if unit else "")
+            pattern = rf"(?<![\d.,]){re.escape(variant)}(?![\d])" + (rf"\s?{_unit_pattern(unit)}" if unit else "")
             if re.search(pattern, passage):
                 found = True
                 break
@@ -109,12 +127,17 @@ def new_support(new: set[str], passage_terms: set[str]) -> float:
 
 
 def check_sentences(answer_text: str, passages: list[str], lang: str, min_support: float, question: str = "",
-                    min_new_support: float = 0.0) -> tuple[list[AnswerSentence], list[str]]:
+                    min_new_support: float = 0.0, passage_langs: list[str | None] | None = None,
+                    glossary: Glossary | None = None) -> tuple[list[AnswerSentence], list[str]]:
     """(kept sentences with verified sources, dropped sentences). A passage supports a
     sentence when it holds `min_support` of its content words (and every number) and
     `min_new_support` of the words it adds to `question`; with `min_new_support` > 0, a
-    sentence that adds no word to the question is dropped."""
+    sentence that adds no word to the question is dropped. With `glossary`, a French passage
+    (`passage_langs`) under an answer in another language also holds the words whose concept
+    it states in French."""
     passage_terms = [set(analyse(p, lang)) for p in passages]
+    french_terms = [set(analyse(p, "fr")) if glossary is not None and lang != "fr" and passage_langs and passage_langs[i] == "fr"
+                    else None for i, p in enumerate(passages)]
     question_terms = set(analyse(question, lang))
     kept: list[AnswerSentence] = []
     dropped: list[str] = []
@@ -127,9 +150,11 @@ def check_sentences(answer_text: str, passages: list[str], lang: str, min_suppor
         if question_terms and min_new_support > 0 and not new:
             dropped.append(text)  # it only restates the question (« Oui, on risque une sanction si… »): not an answer
             continue
+        held = [terms | glossary.supported_in_french(text, french) if glossary is not None and french is not None else terms
+                for terms, french in zip(passage_terms, french_terms, strict=True)]
         scores = [
             support(text, terms, passages[i], lang) if new_support(new, terms) >= min_new_support else 0.0
-            for i, terms in enumerate(passage_terms)
+            for i, terms in enumerate(held)
         ]
         best = max(range(len(scores)), key=scores.__getitem__) if scores else -1
         if best < 0 or scores[best] < min_support:

@@ -422,7 +422,8 @@ class Answerer:
             self._refuse_or_quote(answer, "model")
         else:
             cfg = self.settings.answer
-            kept, dropped = check_sentences(raw, full_texts, lang, cfg.min_support, question, cfg.min_new_support)
+            kept, dropped = check_sentences(raw, full_texts, lang, cfg.min_support, question, cfg.min_new_support,
+                                            [p.document.lang for p in passages], self.retriever.glossary)
             answer.sentences, answer.dropped = kept, dropped
             if not kept:
                 self._refuse_or_quote(answer, "unsupported")

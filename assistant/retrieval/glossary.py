@@ -25,7 +25,7 @@ from pathlib import Path
 import snowballstemmer
 
 from assistant.errors import ConfigError
-from assistant.retrieval.analysis import tokenise
+from assistant.retrieval.analysis import analyse, tokenise
 
 SHIPPED_GLOSSARY = Path(__file__).resolve().parents[2] / "prompts" / "glossary.en-fr.tsv"
 _CODE_OR_NUMBER = re.compile(r"\b(?:[A-Z]{2,}(?:-[A-Z0-9]+)+|\d+)\b")  # « DR-PLAN », « MOD-PLAN-03 », « 4100 »
@@ -37,10 +37,20 @@ def _stems(text: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True)
-class Glossary:
-    """English phrases (as stems, longest first) and the French words each stands for."""
+class Concept:
+    """One English phrase of the glossary: its stems (how it is matched), its content terms (as
+    `analyse` reads English) and the French words it stands for."""
 
-    entries: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+    stems: tuple[str, ...]
+    terms: frozenset[str]
+    french: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """English phrases (longest first) and the French words each stands for."""
+
+    entries: tuple[Concept, ...]
 
     @classmethod
     def load(cls, path: Path) -> Glossary:
@@ -52,7 +62,7 @@ class Glossary:
                 f"Glossaire illisible ({path}) : {exc.strerror or exc}. Corrigez retrieval.glossary_path ou videz-le pour le glossaire fourni.",
                 f"Cannot read the glossary ({path}): {exc.strerror or exc}. Fix retrieval.glossary_path or empty it for the shipped glossary.",
             ) from exc
-        entries: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+        entries: list[Concept] = []
         for number, line in enumerate(lines, start=1):
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
@@ -65,21 +75,36 @@ class Glossary:
                     f"Glossary {path}, line {number}: expected 'French words<TAB>English words'; fix the line.",
                 )
             # "alert | alerts": one phrase once stemmed
-            entries += [(stems, french) for stems in dict.fromkeys(_stems(phrase) for phrase in english) if stems]
-        entries.sort(key=lambda entry: -len(entry[0]))
+            stemmed = {_stems(phrase): phrase for phrase in reversed(english)}
+            entries += [Concept(stems, frozenset(analyse(phrase, "en")), french)
+                        for stems, phrase in reversed(stemmed.items()) if stems]
+        entries.sort(key=lambda entry: -len(entry.stems))
         return cls(tuple(entries))
+
+    def concepts(self, text: str) -> list[Concept]:
+        """The concepts an English text names, longest phrases first, each word used by one at most."""
+        words = _stems(text)
+        used = [False] * len(words)
+        found: list[Concept] = []
+        for concept in self.entries:
+            size = len(concept.stems)
+            for start in range(len(words) - size + 1):
+                if words[start : start + size] == concept.stems and not any(used[start : start + size]):
+                    found.append(concept)
+                    used[start : start + size] = [True] * size
+                    break
+        return found
 
     def to_french(self, question: str) -> str:
         """The French words of the concepts the English `question` names, then its codes and
         numbers; empty when it names none."""
-        words = _stems(question)
-        used = [False] * len(words)
-        french: list[str] = []
-        for phrase, translation in self.entries:
-            size = len(phrase)
-            for start in range(len(words) - size + 1):
-                if words[start : start + size] == phrase and not any(used[start : start + size]):
-                    french += translation
-                    used[start : start + size] = [True] * size
-                    break
+        french = [word for concept in self.concepts(question) for word in concept.french]
         return " ".join(french + _CODE_OR_NUMBER.findall(question)) if french else ""
+
+    def supported_in_french(self, sentence: str, french_terms: set[str]) -> set[str]:
+        """The English content terms of `sentence` whose concept a French passage states: one of
+        the concept's French words, all of its terms (as `analyse` reads French), is among
+        `french_terms`. « Dial extension 4100 » and « joignable au poste 4100 »: {"extens"}."""
+        return {term for concept in self.concepts(sentence)
+                if any(set(analyse(word, "fr")) <= french_terms for word in concept.french if analyse(word, "fr"))
+                for term in concept.terms}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.answering.citations import check_sentences, is_refusal, model_numbers, split_sentences
+from assistant.answering.citations import check_sentences, is_refusal, model_numbers, numbers_supported, split_sentences
 
 PASSAGES = [
     "Le comité de pilotage IA et numérique se réunit une fois par trimestre, sous la présidence du directeur général.",
@@ -111,3 +111,29 @@ def test_a_sentence_that_only_restates_the_question_is_not_an_answer() -> None:
     assert kept == [] and dropped == ["Oui, on risque une sanction si on signale une erreur de l'IA."]
     kept, _ = check_sentences("Non, le signalement n'entraîne aucune sanction pour son auteur [1].", passages, "fr", 0.5, question, 0.5)
     assert len(kept) == 1
+
+
+def test_an_english_answer_is_checked_against_a_french_passage_through_the_glossary() -> None:
+    from assistant.retrieval.glossary import SHIPPED_GLOSSARY, Glossary
+
+    glossary = Glossary.load(SHIPPED_GLOSSARY)
+    passages = ["Il est joignable au poste 4100 et par la messagerie interne (boîte « Référent IA »).",
+                "The deployer shall keep the logs for at least six months."]
+    question = "Which phone extension do I dial to reach the AI referent?"
+    right = "The AI referent can be reached at extension 4100 [2]."
+    # without the glossary, the English words are not in the French passage: dropped
+    assert check_sentences(right, passages, "en", 0.5, question, 0.5)[0] == []
+    kept, dropped = check_sentences(right, passages, "en", 0.5, question, 0.5, ["fr", "en"], glossary)
+    assert [(s.sources, s.status) for s in kept] == [([1], "reattached")] and dropped == []
+    # every number must still be in the passage
+    wrong = "The AI referent can be reached at extension 4200 [1]."
+    assert check_sentences(wrong, passages, "en", 0.5, question, 0.5, ["fr", "en"], glossary)[0] == []
+    # an English passage is read as before
+    assert check_sentences(right, passages[::-1], "en", 0.5, question, 0.5, ["en", "en"], glossary)[0] == []
+
+
+def test_a_number_may_carry_its_unit_in_the_other_language() -> None:
+    assert numbers_supported("Report it within 72 hours.", "Déclarer dans les 72 heures.")
+    assert numbers_supported("Kept for 12 months.", "conservés 12 mois")
+    assert not numbers_supported("Kept for 12 years.", "conservés 12 mois")
+    assert numbers_supported("Up to 100 €.", "jusqu'à 100 €.")

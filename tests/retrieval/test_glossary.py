@@ -51,7 +51,7 @@ def test_a_missing_glossary_file_is_an_error_saying_what_to_do(tmp_path: Path) -
 
 def test_the_shipped_glossary_loads_and_lists_each_english_phrase_once() -> None:
     glossary = Glossary.load(SHIPPED_GLOSSARY)
-    phrases = [phrase for phrase, _ in glossary.entries]
+    phrases = [concept.stems for concept in glossary.entries]
     assert len(phrases) > 100
     assert sorted({p for p in phrases if phrases.count(p) > 1}) == [], "a phrase on two lines: only the first could ever be used"
     assert glossary.to_french("Which phone extension do I dial to reach the AI referent?").split()[:3] == ["référent", "IA", "référent"]
@@ -99,3 +99,13 @@ def test_a_french_question_is_searched_as_before(bilingual) -> None:  # type: ig
     before = _scores(bilingual, question, "fr")
     bilingual.glossary = None
     assert _scores(bilingual, question, "fr") == before
+
+
+def test_an_english_word_is_held_by_a_french_text_stating_its_concept(tmp_path: Path) -> None:
+    from assistant.retrieval.analysis import analyse
+
+    glossary = _glossary(tmp_path, "poste\textension | shift\nréférent IA\tAI referent\nformulaire\tform\n")
+    charter = set(analyse("Il est joignable au poste 4100 (boîte « Référent IA »).", "fr"))
+    held = glossary.supported_in_french("Dial extension 4100 to reach the AI referent, or fill in the form.", charter)
+    # « poste » and « référent IA » are in the text, « formulaire » is not; "dial" and "reach" name no concept
+    assert held == set(analyse("extension AI referent", "en"))
