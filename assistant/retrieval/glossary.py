@@ -39,11 +39,13 @@ def _stems(text: str) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Concept:
     """One English phrase of the glossary: its stems (how it is matched), its content terms (as
-    `analyse` reads English) and the French words it stands for."""
+    `analyse` reads English), the French words it stands for, and the terms of each of those
+    that has any (as `analyse` reads French)."""
 
     stems: tuple[str, ...]
     terms: frozenset[str]
     french: tuple[str, ...]
+    french_terms: tuple[frozenset[str], ...]
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,8 @@ class Glossary:
                 )
             # "alert | alerts": one phrase once stemmed
             stemmed = {_stems(phrase): phrase for phrase in reversed(english)}
-            entries += [Concept(stems, frozenset(analyse(phrase, "en")), french)
+            french_terms = tuple(terms for word in french if (terms := frozenset(analyse(word, "fr"))))
+            entries += [Concept(stems, frozenset(analyse(phrase, "en")), french, french_terms)
                         for stems, phrase in reversed(stemmed.items()) if stems]
         entries.sort(key=lambda entry: -len(entry.stems))
         return cls(tuple(entries))
@@ -106,5 +109,5 @@ class Glossary:
         the concept's French words, all of its terms (as `analyse` reads French), is among
         `french_terms`. « Dial extension 4100 » and « joignable au poste 4100 »: {"extens"}."""
         return {term for concept in self.concepts(sentence)
-                if any(set(analyse(word, "fr")) <= french_terms for word in concept.french if analyse(word, "fr"))
+                if any(terms <= french_terms for terms in concept.french_terms)
                 for term in concept.terms}
