@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from corpus_files import write_documents
 
 from assistant.engines.chat_fake import FakeChatModel
 from assistant.engines.embed_hash import HashEmbedder
@@ -60,16 +61,12 @@ def test_the_shipped_glossary_loads_and_lists_each_english_phrase_once() -> None
 
 @pytest.fixture
 def bilingual(fake_settings, tmp_path: Path):  # type: ignore[no-untyped-def]
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name, title, lang, kind, body in (
+    corpus = write_documents(tmp_path / "corpus", [
         ("charte.md", "Charte IA", "fr", "charte", "Le référent IA est joignable au poste 4100."),
         ("guide.md", "Guide de la sécurité", "fr", "guide", "Le référent sécurité est joignable au poste 5200."),
         ("ria-fr.md", "Règlement (UE) 2024/1689", "fr", "reglementation", "Le référent du fournisseur tient le poste de contrôle."),
         ("ria-en.md", "Regulation (EU) 2024/1689", "en", "reglementation", "Providers shall name a referent for the AI system."),
-    ):
-        (corpus / name).write_text(f"---\ntitle: \"{title}\"\nkind: {kind}\nversion: \"1\"\nstatus: en_vigueur\nlang: {lang}\n---\n\n# Texte\n\n{body}\n",
-                                   encoding="utf-8")
+    ])
     Ingestor(fake_settings, HashEmbedder).sync(corpus)
     svc = build_services(fake_settings, chat_model=FakeChatModel(["x"]), embedder=HashEmbedder())
     yield svc.retriever

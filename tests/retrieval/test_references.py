@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from corpus_files import write_documents
 
 from assistant.engines.chat_fake import FakeChatModel
 from assistant.engines.embed_hash import HashEmbedder
@@ -170,18 +171,14 @@ def test_the_question_language_is_preferred_between_translations_only(fake_setti
     # The AI Act exists in both languages: an English question prefers its English text. The
     # procedure exists in French only: it is the text to read whatever the question's language.
     # A guide in French is not the establishment's rule: an English question does not prefer it.
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name, title, lang, kind, body in (
+    corpus = write_documents(tmp_path / "corpus", [
         ("ria-fr.md", "Règlement (UE) 2024/1689 sur l'intelligence artificielle", "fr", "reglementation",
          "Le déployeur conserve les journaux au moins six mois."),
         ("ria-en.md", "Regulation (EU) 2024/1689 on artificial intelligence", "en", "reglementation",
          "The deployer shall keep the logs for at least six months."),
         ("planning.md", "PQ-IA-02 — Validation du planning", "fr", "procedure", "En cas de panne de l'outil, le cadre utilise le modèle MOD-PLAN-03."),
         ("guide.md", "Guide de la sécurité des données", "fr", "guide", "Chiffrer les postes nomades."),
-    ):
-        (corpus / name).write_text(f"---\ntitle: \"{title}\"\nkind: {kind}\nversion: \"1\"\nstatus: en_vigueur\nlang: {lang}\n---\n\n# Texte\n\n{body}\n",
-                                   encoding="utf-8")
+    ])
     Ingestor(fake_settings, HashEmbedder).sync(corpus)
     svc = build_services(fake_settings, chat_model=FakeChatModel(["x"]), embedder=HashEmbedder())
     retriever = svc.retriever
