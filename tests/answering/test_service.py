@@ -417,3 +417,22 @@ def test_a_long_passage_is_quoted_around_its_key_sentence_within_the_budget(fake
     # with the setting at 0, the key sentences only
     fake_settings.answer.passage_excerpt_chars = 0
     assert answerer.answer(question, no_llm=True).extracts[0] == (1, key)
+
+
+def test_under_a_written_answer_the_excerpt_holding_its_quote_replaces_the_quote(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    filler = " ".join(f"La règle numéro {i} du service porte sur le rangement des armoires." for i in range(1, 31))
+    key = "Le vérificateur dispose de quinze jours ouvrés pour relire le document."
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "long.md").write_text(f"---\ntitle: Procédure longue\nkind: procedure\nversion: \"1\"\nstatus: en_vigueur\n---\n\n"
+                                    f"# Circuit\n\n{filler} {key} {filler}\n", encoding="utf-8")
+    fake_settings.ingest.chunk_max_chars = 6000
+    Ingestor(fake_settings, HashEmbedder).sync(corpus)
+    model = FakeChatModel(["Le vérificateur dispose de quinze jours ouvrés pour relire le document [1]."])
+    answer = build_services(fake_settings, chat_model=model, embedder=HashEmbedder()).answerer.answer(
+        "Combien de temps le vérificateur a-t-il pour relire le document ?")
+    assert answer.sentences and not answer.refused and not answer.degraded
+    quotes = [quote for number, quote in answer.extracts if number == 1]
+    # one quote of the passage, the excerpt around the sentence: not the sentence, then the excerpt repeating it
+    assert len(quotes) == 1 and key in quotes[0] and len(quotes[0]) > 2 * len(key)
+    assert answer.text.count(key) == 2  # the model's sentence, and the excerpt holding it
