@@ -120,6 +120,13 @@ class RetrievalSettings(_Section):
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense (embedding) ranking in reciprocal rank fusion.")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in reciprocal rank fusion.")
     per_document_max: int = Field(2, ge=1, description="Most passages taken from one document, so large texts do not crowd out short ones.")
+    named_act_max: int = Field(
+        4, ge=1,
+        description="Most passages taken from an act the question names (« le RGPD », \"the AI Act\"), once the question is judged "
+        "answerable on the passages found with `per_document_max`: the act's own passages then come before the establishment's documents "
+        "that quote it. Design sets without the model: facts 350 → 354 of 440, refusals the same; 3: 351; judged on the deeper passages, "
+        "one answerable question refused.",
+    )
     same_language_boost: float = Field(
         1.5, ge=1, le=5,
         description="fusion = rrf: fused-score multiplier for passages in the question's language, for those of an act with no version in it, and for "

@@ -176,7 +176,7 @@ class Answerer:
                         index_version=self.retriever.version.version_id, prompt_version=self.prompt(lang).version)
         self._judge(answer, question, passages, kinds, lang)
         if not answer.refused:
-            passages = answer.retrieved = self._favouring_the_value(question, query, passages, kinds, k, lang)
+            passages = answer.retrieved = self._answering_passages(question, query, passages, kinds, k, lang)
         timings = {"retrieval_s": time.perf_counter() - started}  # the passages chosen: searched, judged, searched again
         yield Event("sources", passages)
         if answer.refused:
@@ -211,16 +211,20 @@ class Answerer:
         elif lacks_the_value_asked(question, texts, lang, self.french_words(question, lang)):
             self._refuse(answer, "no_value", CREDENTIAL_LABEL[lang] if asks_for_credential(question) else "")
 
-    def _favouring_the_value(self, question: str, query: str, passages: list[Passage], kinds: list[str] | None, k: int | None, lang: str) -> list[Passage]:
-        """The passages searched again, favouring those that hold a value of the kind the question
-        asks for (`answer_types.value_holder`, `retrieval.score_value_weight`); called once the
-        question is judged answerable on the passages found without favour. Judged on the favoured
-        passages instead, a value stated for something else would always be at hand (design sets
-        without the model: 8 fewer refusals of 191)."""
-        holder = value_holder(question, lang, self.french_words(question, lang))
-        if holder is None or not self.settings.retrieval.score_value_weight:
+    def _answering_passages(self, question: str, query: str, passages: list[Passage], kinds: list[str] | None, k: int | None,
+                            lang: str) -> list[Passage]:
+        """The passages searched again once the question is judged answerable on those found
+        plainly: favouring those that hold a value of the kind the question asks for
+        (`answer_types.value_holder`, `retrieval.score_value_weight`), and reading deeper into an
+        act the question names (`retrieval.named_act_max`). Judged on these passages instead, a
+        value stated for something else would always be at hand (design sets without the model:
+        8 fewer refusals of 191), and one answerable question was refused."""
+        holder = value_holder(question, lang, self.french_words(question, lang)) if self.settings.retrieval.score_value_weight else None
+        deeper = (self.settings.retrieval.named_act_max > self.settings.retrieval.per_document_max
+                  and bool(self.retriever.named_acts(query)))
+        if holder is None and not deeper:
             return passages
-        found = self.retriever.search(query, k=k, kinds=kinds, lang=lang, favour=holder)
+        found = self.retriever.search(query, k=k, kinds=kinds, lang=lang, favour=holder, deeper_in_named_acts=deeper)
         if [p.chunk.chunk_id for p in found] != [p.chunk.chunk_id for p in passages]:
             self._score_passages(question, found)
         return found

@@ -67,17 +67,20 @@ def _check_weights(names: Iterable[str], weights: dict[str, float], what: str) -
         raise ValueError(f"{what.capitalize()} weights must be ≥ 0: {', '.join(negative)}.")
 
 
-def diversify(ranked: list[tuple[str, float]], doc_of: Callable[[str], str], per_document_max: int, limit: int) -> list[tuple[str, float]]:
-    """The first `limit` entries of `ranked`, in order, skipping those past `per_document_max` per document."""
-    if per_document_max < 1:
-        raise ValueError(f"per_document_max must be ≥ 1, not {per_document_max}.")
+def diversify(ranked: list[tuple[str, float]], doc_of: Callable[[str], str], per_document_max: int, limit: int,
+              wider: dict[str, int] | None = None) -> list[tuple[str, float]]:
+    """The first `limit` entries of `ranked`, in order, skipping those past `per_document_max` per
+    document, or past `wider[document]` for a document it names."""
+    wider = wider or {}
+    if min([per_document_max, *wider.values()]) < 1:
+        raise ValueError(f"per_document_max must be ≥ 1, not {min([per_document_max, *wider.values()])}.")
     kept: list[tuple[str, float]] = []
     per_document: Counter[str] = Counter()
     for chunk_id, score in ranked:
         if len(kept) >= limit:
             break
         document = doc_of(chunk_id)
-        if per_document[document] < per_document_max:
+        if per_document[document] < wider.get(document, per_document_max):
             per_document[document] += 1
             kept.append((chunk_id, score))
     return kept

@@ -3,7 +3,8 @@ candidates ranked by a weighted sum of cosine similarity, relative BM25 score, h
 question one statement of the passage holds (`proximity`) and language (or, as before, by
 weighted reciprocal rank), filtered to documents in force, with near-duplicates
 collapsed and a cap of passages per document so a large text cannot crowd out a short one
-(a caller may favour passages whose text a predicate accepts: see `search`); an English
+(a caller may favour passages whose text a predicate accepts, and read deeper into an act the
+question names: see `search`); an English
 question also searches the establishment's French documents with the French words of the
 concepts it names (`glossary`);
 when a cross-encoder is configured, the best fused candidates are reranked by it. An article
@@ -145,17 +146,20 @@ class HybridRetriever:
 
     def search(self, query: str, k: int | None = None, kinds: list[str] | None = None,
                include_archived: bool | None = None, mode: str | None = None, lang: str | None = None,
-               favour: Callable[[str], bool] | None = None) -> list[Passage]:
+               favour: Callable[[str], bool] | None = None, deeper_in_named_acts: bool = False) -> list[Passage]:
         """Best passages for `query`. mode: None (the configured default: reranked when a
         reranker is set, else hybrid), or one of hybrid, dense, lexical, reranked (baselines).
         `favour`, with score fusion: candidates whose text it accepts get `score_value_weight`
-        added (the answerer favours passages holding a value of the kind a question asks for)."""
+        added (the answerer favours passages holding a value of the kind a question asks for).
+        `deeper_in_named_acts`: an act the query names (`named_acts`) may give up to
+        `named_act_max` passages instead of `per_document_max`."""
         k = k or self.settings.top_k
         mode = mode or ("reranked" if self.reranker is not None else "hybrid")
         if mode == "reranked":
             if self.reranker is None:
                 raise ValueError("mode 'reranked' needs a reranker (retrieval.reranker_path)")
-            pool = self.search(query, max(k, self.settings.rerank_candidates), kinds, include_archived, "hybrid", lang, favour)
+            pool = self.search(query, max(k, self.settings.rerank_candidates), kinds, include_archived, "hybrid", lang, favour,
+                               deeper_in_named_acts)
             return rerank(self.reranker, query, pool, k, self._passage_text)
         allowed = self.allowed_documents(kinds, include_archived)
         if not allowed:
@@ -181,7 +185,8 @@ class HybridRetriever:
         else:
             fused = self._rank_fusion(rankings, lang)
         fused = collapse_near_duplicates(fused, self._text_of.__getitem__)
-        chosen = diversify(fused, self._doc_of.__getitem__, self.settings.per_document_max, k)
+        wider = dict.fromkeys(self.named_acts(query), self.settings.named_act_max) if deeper_in_named_acts else None
+        chosen = diversify(fused, self._doc_of.__getitem__, self.settings.per_document_max, k, wider)
         if self.settings.follow_references:
             chosen = self._with_references(query, chosen, allowed, lang, k)
         records = self.version.store.chunks_by_id([cid for cid, _ in chosen])
@@ -273,6 +278,12 @@ class HybridRetriever:
         named = self.named_documents(query)
         return {cid: 1.0 for cid in candidates
                 if (not named or self._doc_of[cid] in named) and favour(self._text_of[cid])}
+
+    def named_acts(self, query: str) -> set[str]:
+        """The documents of the acts the query names (« le RGPD », "the AI Act", « 2024/1689 »): both
+        languages of an act named."""
+        acts = acts_named(query)
+        return {doc_id for doc_id, act in self.references.act_of.items() if act is not None and act in acts} if acts else set()
 
     def named_documents(self, query: str) -> set[str]:
         """Documents the query names: by their act (« le RGPD », "the AI Act", « 2024/1689 »), by

@@ -82,6 +82,15 @@ def test_diversify_caps_passages_per_document_and_keeps_order() -> None:
     assert kept == [("a1", 9.0), ("a2", 8.0), ("b1", 6.0), ("c1", 4.0)]
 
 
+def test_diversify_gives_a_wider_cap_to_the_documents_named() -> None:
+    ranked = [("a1", 6.0), ("a2", 5.0), ("a3", 4.0), ("b1", 3.0), ("a4", 2.0), ("b2", 1.0)]
+    doc_of = lambda cid: cid[0]  # noqa: E731
+    assert [c for c, _ in diversify(ranked, doc_of, per_document_max=1, limit=5, wider={"a": 3})] == ["a1", "a2", "a3", "b1"]
+    assert [c for c, _ in diversify(ranked, doc_of, per_document_max=1, limit=5)] == ["a1", "b1"]
+    with pytest.raises(ValueError):
+        diversify(ranked, doc_of, per_document_max=1, limit=5, wider={"a": 0})
+
+
 def test_diversify_stops_at_the_limit() -> None:
     ranked = [("a1", 3.0), ("b1", 2.0), ("c1", 1.0)]
     assert _ids(diversify(ranked, doc_of=lambda chunk_id: chunk_id[0], per_document_max=1, limit=2)) == ["a1", "b1"]

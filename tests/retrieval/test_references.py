@@ -167,6 +167,38 @@ def test_an_article_of_an_act_not_indexed_is_not_refused_for_that(services) -> N
 
 
 
+def test_an_act_the_question_names_is_read_deeper_once_the_question_is_judged_answerable(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "reglement.md").write_text(REGLEMENT.replace("2099/7", "2099/77"), encoding="utf-8")
+    (corpus / "charte.md").write_text(CHARTE.replace("2099/7", "2099/77"), encoding="utf-8")
+    (corpus / "procedure.md").write_text(PROCEDURE.replace("2099/7", "2099/77"), encoding="utf-8")
+    Ingestor(fake_settings, HashEmbedder).sync(corpus)
+    fake_settings.retrieval.top_k, fake_settings.retrieval.per_document_max, fake_settings.retrieval.named_act_max = 4, 1, 3
+    svc = build_services(fake_settings, chat_model=FakeChatModel(["x"]), embedder=HashEmbedder())
+    retriever = svc.retriever
+    question = "Que prévoit le règlement (UE) 2099/77 pour les instances, leurs membres et les manquements ?"
+    act = {d for d, doc in retriever.documents.items() if doc.kind == "reglementation"}
+    assert retriever.named_acts(question) == act and retriever.named_acts("Que prévoit la charte pour les comités ?") == set()
+    plain = [p.document.doc_id in act for p in retriever.search(question, lang="fr")]
+    deeper = [p.document.doc_id in act for p in retriever.search(question, lang="fr", deeper_in_named_acts=True)]
+    assert sum(plain) == 1 and sum(deeper) == 3
+    # the refusal checks judge the plain passages; the answer lists the deeper ones
+    calls: list[bool] = []
+    search = retriever.search
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs.get("deeper_in_named_acts", False))
+        return search(*args, **kwargs)
+
+    retriever.search = recording  # type: ignore[method-assign]
+    answer = svc.answerer.answer(question, no_llm=True)
+    assert not answer.refused and calls == [False, True] and sum(p.document.doc_id in act for p in answer.retrieved) == 3
+    calls.clear()
+    svc.answerer.answer("Qui rédige le compte rendu des réunions du comité de pilotage ?", no_llm=True)
+    assert calls == [False]  # no act named: searched once
+
+
 def test_the_question_language_is_preferred_between_translations_only(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # The AI Act exists in both languages: an English question prefers its English text. The
     # procedure exists in French only: it is the text to read whatever the question's language.
