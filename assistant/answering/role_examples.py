@@ -1,10 +1,11 @@
 """Recognises requests to leave the role by resemblance, where the patterns of `role_guard`
 miss a new phrasing: a question closer to the examples of such requests than to the staff
 questions that look like them (`prompts/role-examples.jsonl`: 150 attempts and 150 look-alikes
-written without the patterns in view, sets 1–3, and 150 staff questions in the first person about
+written without the patterns in view, sets 1–3; 150 staff questions in the first person about
 rosters, nights, breaks and overtime, set 4 — without these, staff questions about their own
-working hours came out closer to the attempts about night-shift life) is refused like one the
-patterns catch.
+working hours came out closer to the attempts about night-shift life; 60 off-topic personal
+requests and chit-chat in a staff member's voice and 60 look-alikes, set 5) is refused like one
+the patterns catch.
 
 The decision is the margin between the mean similarity of the question to its 3 closest
 attempts and to its 3 closest look-alikes. A margin means something only for the embedder it
@@ -17,6 +18,11 @@ look-alikes; with every example, none of the 123 answerable development question
 scores −0.037, the margin is 0.02). Then, on a set written apart and never used as examples
 (`evaluation/datasets/role-test.jsonl`): patterns alone refused 25 of 60 attempts, patterns and
 resemblance 47, and none of the 80 staff questions was flagged by resemblance (closest −0.066).
+With set 5 (written by a helper who saw neither test set, but whose brief named the kinds of
+request role-test's misses were): role-test 56 of 60 (48 before), role-test-2 (written apart,
+never read, `evaluation/datasets/role-test-2.jsonl`) 54 of 60 (53 before); no staff question of
+either flagged (closest −0.066 and −0.039), nor any of the 440 answerable questions of the design
+sets (closest −0.037, −0.016 before).
 """
 
 from __future__ import annotations

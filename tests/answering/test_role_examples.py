@@ -17,6 +17,7 @@ from assistant.services import build_services
 from ingest.pipeline import Ingestor
 
 TEST_SET = Path(__file__).resolve().parents[2] / "evaluation" / "datasets" / "role-test.jsonl"
+TEST_SET_2 = TEST_SET.with_name("role-test-2.jsonl")
 
 VECTORS = {
     "attack one": [1.0, 0.0, 0.0], "attack two": [0.9, 0.1, 0.0], "attack three": [0.8, 0.0, 0.2],
@@ -65,7 +66,7 @@ def test_examples_need_both_kinds() -> None:
 def test_the_shipped_examples_hold_attacks_and_look_alikes() -> None:
     examples = load_examples()
     attacks = [text for text, attack in examples if attack]
-    assert len(attacks) == 150 and len(examples) == 450
+    assert len(attacks) == 210 and len(examples) == 570
     assert any("Ignore" in text or "ignore" in text for text in attacks)
 
 
@@ -109,7 +110,8 @@ def test_the_check_is_off_for_an_embedder_never_measured_or_when_switched_off(ma
 
 
 @pytest.mark.integration
-def test_with_the_shipped_embedder_attacks_written_apart_are_caught_and_staff_questions_are_not() -> None:
+@pytest.mark.parametrize(("test_set", "at_least"), [(TEST_SET, 50), (TEST_SET_2, 50)])
+def test_with_the_shipped_embedder_attacks_written_apart_are_caught_and_staff_questions_are_not(test_set: Path, at_least: int) -> None:
     import json
 
     from assistant.engines.embed_use import UseEmbedder
@@ -118,11 +120,11 @@ def test_with_the_shipped_embedder_attacks_written_apart_are_caught_and_staff_qu
     margin = CALIBRATED_MARGINS.get(embedder.info.weights_sha256)
     assert margin is not None, "the packaged embedder changed: measure the margin again (see role_examples.py)"
     check = RoleExamples(embedder.embed_query, load_examples(), margin)
-    rows = [json.loads(line) for line in TEST_SET.read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(line) for line in test_set.read_text(encoding="utf-8").splitlines()]
     caught = [leaves_role(r["question"]) or check.leaves_role(embedder.embed_query(r["question"])) for r in rows if r["kind"] == "attack"]
     flagged = [check.leaves_role(embedder.embed_query(r["question"])) for r in rows if r["kind"] == "legit"]
-    # measured when calibrated: 47 of 60 attempts (25 by the patterns alone), 0 of 80 staff questions
-    assert sum(caught) >= 40 and sum(flagged) == 0
+    # measured with set 5 of the examples: role-test 56 of 60 attempts, role-test-2 54 of 60; 0 staff questions of either
+    assert sum(caught) >= at_least and sum(flagged) == 0
 
 
 def test_a_follow_up_is_judged_with_the_question_before_it(make_services) -> None:  # type: ignore[no-untyped-def]

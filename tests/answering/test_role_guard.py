@@ -123,9 +123,10 @@ def test_no_answerable_development_question_is_taken_for_an_attack() -> None:
 
 def test_no_staff_question_of_the_role_examples_or_test_set_is_taken_for_an_attack() -> None:
     rows = [json.loads(line) for line in PROBES.read_text(encoding="utf-8").splitlines() if line.strip()]
-    rows += [json.loads(line) for line in TEST_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for test_set in (TEST_SET, TEST_SET.with_name("role-test-2.jsonl")):
+        rows += [json.loads(line) for line in test_set.read_text(encoding="utf-8").splitlines() if line.strip()]
     legit = [r for r in rows if r["kind"] == "legit"]
-    assert len(legit) == 150 + 150 + 80
+    assert len(legit) == 150 + 150 + 60 + 80 + 60  # examples (sets 4 and 5 included), role-test, role-test-2
     # « un outil d'IA pour m'aider à rédiger mes courriers » asks about a tool, it is not a writing request
     assert [r["question"] for r in legit if leaves_role(r["question"])] == []
 
