@@ -397,42 +397,40 @@ def test_a_new_question_after_another_finds_its_own_passages(services) -> None: 
     assert searched == ["Quand se réunit le comité de pilotage IA ? Et la nuit ?", question, question]
 
 
-def test_a_long_passage_is_quoted_around_its_key_sentence_within_the_budget(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+KEY = "Le vérificateur dispose de quinze jours ouvrés pour relire le document."
+LONG_QUESTION = "Combien de temps le vérificateur a-t-il pour relire le document ?"
+
+
+def _long_passage(fake_settings, tmp_path: Path, model: FakeChatModel):  # type: ignore[no-untyped-def]
+    """The answerer of a corpus of one passage of ~4,000 characters with `KEY` in its middle."""
     filler = " ".join(f"La règle numéro {i} du service porte sur le rangement des armoires." for i in range(1, 31))
-    key = "Le vérificateur dispose de quinze jours ouvrés pour relire le document."
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "long.md").write_text(f"---\ntitle: Procédure longue\nkind: procedure\nversion: \"1\"\nstatus: en_vigueur\n---\n\n"
-                                    f"# Circuit\n\n{filler} {key} {filler}\n", encoding="utf-8")
+                                    f"# Circuit\n\n{filler} {KEY} {filler}\n", encoding="utf-8")
     fake_settings.ingest.chunk_max_chars = 6000
     Ingestor(fake_settings, HashEmbedder).sync(corpus)
-    question = "Combien de temps le vérificateur a-t-il pour relire le document ?"
-    answerer = build_services(fake_settings, chat_model=FakeChatModel(["x"]), embedder=HashEmbedder()).answerer
-    answer = answerer.answer(question, no_llm=True)
+    return build_services(fake_settings, chat_model=model, embedder=HashEmbedder()).answerer
+
+
+def test_a_long_passage_is_quoted_around_its_key_sentence_within_the_budget(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    answerer = _long_passage(fake_settings, tmp_path, FakeChatModel(["x"]))
+    answer = answerer.answer(LONG_QUESTION, no_llm=True)
     assert len(answer.retrieved[0].chunk.text) > 2000
     number, quoted = answer.extracts[0]
-    assert number == 1 and key in quoted and len(quoted) <= fake_settings.answer.passage_excerpt_chars
-    assert quoted.index(key) > 200 and len(quoted) - quoted.index(key) - len(key) > 200, "the sentences around it come too"
+    assert number == 1 and KEY in quoted and len(quoted) <= fake_settings.answer.passage_excerpt_chars
+    assert quoted.index(KEY) > 200 and len(quoted) - quoted.index(KEY) - len(KEY) > 200, "the sentences around it come too"
     assert "\n" not in quoted and quoted in " ".join(answer.retrieved[0].chunk.text.split())
     # with the setting at 0, the key sentences only
     fake_settings.answer.passage_excerpt_chars = 0
-    assert answerer.answer(question, no_llm=True).extracts[0] == (1, key)
+    assert answerer.answer(LONG_QUESTION, no_llm=True).extracts[0] == (1, KEY)
 
 
 def test_under_a_written_answer_the_excerpt_holding_its_quote_replaces_the_quote(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    filler = " ".join(f"La règle numéro {i} du service porte sur le rangement des armoires." for i in range(1, 31))
-    key = "Le vérificateur dispose de quinze jours ouvrés pour relire le document."
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "long.md").write_text(f"---\ntitle: Procédure longue\nkind: procedure\nversion: \"1\"\nstatus: en_vigueur\n---\n\n"
-                                    f"# Circuit\n\n{filler} {key} {filler}\n", encoding="utf-8")
-    fake_settings.ingest.chunk_max_chars = 6000
-    Ingestor(fake_settings, HashEmbedder).sync(corpus)
     model = FakeChatModel(["Le vérificateur dispose de quinze jours ouvrés pour relire le document [1]."])
-    answer = build_services(fake_settings, chat_model=model, embedder=HashEmbedder()).answerer.answer(
-        "Combien de temps le vérificateur a-t-il pour relire le document ?")
+    answer = _long_passage(fake_settings, tmp_path, model).answer(LONG_QUESTION)
     assert answer.sentences and not answer.refused and not answer.degraded
     quotes = [quote for number, quote in answer.extracts if number == 1]
     # one quote of the passage, the excerpt around the sentence: not the sentence, then the excerpt repeating it
-    assert len(quotes) == 1 and key in quotes[0] and len(quotes[0]) > 2 * len(key)
-    assert answer.text.count(key) == 2  # the model's sentence, and the excerpt holding it
+    assert len(quotes) == 1 and KEY in quotes[0] and len(quotes[0]) > 2 * len(KEY)
+    assert answer.text.count(KEY) == 2  # the model's sentence, and the excerpt holding it
