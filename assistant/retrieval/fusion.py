@@ -72,8 +72,10 @@ def diversify(ranked: list[tuple[str, float]], doc_of: Callable[[str], str], per
     """The first `limit` entries of `ranked`, in order, skipping those past `per_document_max` per
     document, or past `wider[document]` for a document it names."""
     wider = wider or {}
-    if min([per_document_max, *wider.values()]) < 1:
-        raise ValueError(f"per_document_max must be ≥ 1, not {min([per_document_max, *wider.values()])}.")
+    if per_document_max < 1:
+        raise ValueError(f"per_document_max must be ≥ 1, not {per_document_max}.")
+    if below := {document: cap for document, cap in wider.items() if cap < 1}:
+        raise ValueError(f"A document's cap must be ≥ 1: {below}.")
     kept: list[tuple[str, float]] = []
     per_document: Counter[str] = Counter()
     for chunk_id, score in ranked:
