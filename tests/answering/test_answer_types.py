@@ -152,6 +152,14 @@ def test_a_count_needs_a_number_of_the_thing_counted_about_what_is_asked() -> No
     assert not lacks_the_value_asked(question, ["Le service des urgences compte 35 lits."])
 
 
+def test_a_count_is_about_what_the_part_of_its_statement_names() -> None:
+    # one statement lists three units between semicolons: the beds of two give none to the third
+    units = ("Unités pilotes : médecine polyvalente (28 lits), en postes de 10 h la nuit ; chirurgie digestive "
+             "(32 lits), en postes de 10 h la nuit ; urgences adultes, en postes de 12 heures.")
+    assert lacks_the_value_asked("Combien de lits compte l'unité des urgences adultes ?", [units])
+    assert not lacks_the_value_asked("Combien de lits compte l'unité de chirurgie digestive ?", [units])
+
+
 def test_a_count_is_a_number_next_to_the_thing_counted_not_a_duration_a_year_or_a_reference() -> None:
     question = "Combien de signalements FEI-IA ont été déclarés en 2025 ?"
     # a deadline, the number of an article and the year of a version are in the same statement as the
