@@ -345,7 +345,6 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
             folded = fold(statement)
             if not kind.value.search(folded) or not all(pattern.search(folded) for pattern in qualifiers):
                 continue
-            terms = set(analyse(folded if kind.counted else statement, lang))
             if counted:
                 # what is asked about must be said in the part of the statement (between semicolons) that holds
                 # the count: « médecine polyvalente (28 lits)… ; chirurgie… (32 lits)… ; urgences adultes… »
@@ -354,7 +353,7 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
                 if not parts:
                     continue
                 folded = " ; ".join(parts)
-                terms = set(analyse(folded, lang))
+            terms = set(analyse(folded if kind.counted else statement, lang))
             if len(about & terms) >= needed:
                 return True
             if about_french and len(about_french & set(analyse(folded if kind.counted else statement, "fr"))) >= needed_french:

@@ -289,15 +289,13 @@ class HybridRetriever:
         """Documents the query names: by their act (« le RGPD », "the AI Act", « 2024/1689 »), by
         their code (« PQ-IA-02 »), or by a word of their file name that the query writes with a
         capital (« la CNIL », « l'Anap »; not its first word)."""
-        acts = acts_named(query)
         words = {w.casefold() for w in _WORD.findall(query)[1:] if len(w) >= 3 and w[0].isupper()}
         folded = query.casefold()
-        named = set()
+        named = self.named_acts(query)
         for doc_id, document in self.documents.items():
             stem = Path(document.source_path).stem.casefold()
             code = _CODE.match(stem)
-            if ((acts and self.references.act_of.get(doc_id) in acts) or (code and code.group(0) in folded)
-                    or words & set(_WORD.findall(stem))):
+            if (code and code.group(0) in folded) or words & set(_WORD.findall(stem)):
                 named.add(doc_id)
         return named
 
