@@ -180,7 +180,7 @@ _NEAR_KINDS = (
     ),
     _Kind(
         "count",  # asked only when no other kind is (« combien de jours » asks for a duration)
-        re.compile(r"\b(?:combien (?:de |d')|how many |quel (?:est le )?nombre (?:de |d')|(?:what is )?the number of |"
+        re.compile(r"\b(?:combien (?:y a-t-il |y a t il |y avait-il )?(?:de |d')|how many |quel (?:est le )?nombre (?:de |d')|(?:what is )?the number of |"
                    r"(?:quel|quels) (?:est |sont )?(?:l'|les )?effectifs? (?:minim\w+ |maxim\w+ |requis |cibles? )?(?:de |d'|des |en ))"
                    r"(?P<noun>\w[\w-]*)",
                    re.IGNORECASE),

@@ -160,6 +160,18 @@ def test_a_count_is_about_what_the_part_of_its_statement_names() -> None:
     assert not lacks_the_value_asked("Combien de lits compte l'unité de chirurgie digestive ?", [units])
 
 
+@pytest.mark.parametrize("question", [
+    "Combien y a-t-il de lits aux urgences adultes ?",
+    "Combien y a t il de lits aux urgences adultes ?",
+])
+def test_there_are_how_many_asks_for_a_count_of_the_noun_after_it(question: str) -> None:
+    units = ("Unités pilotes : médecine polyvalente (28 lits), en postes de 10 h la nuit ; urgences adultes, "
+             "en postes de 12 heures.")
+    assert kinds_asked(question) == ["count"]
+    assert lacks_the_value_asked(question, [units])  # the beds are another unit's
+    assert not lacks_the_value_asked(question.replace("urgences adultes", "médecine polyvalente"), [units])
+
+
 def test_a_count_is_a_number_next_to_the_thing_counted_not_a_duration_a_year_or_a_reference() -> None:
     question = "Combien de signalements FEI-IA ont été déclarés en 2025 ?"
     # a deadline, the number of an article and the year of a version are in the same statement as the
