@@ -119,6 +119,9 @@ _NUMBER = re.compile(r"\b(?:\d+(?:[.,]\d+)?|deux|trois|quatre|cinq|six|sept|huit
                      r"cinquante|soixante|cent|mille|plusieurs|quelques|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                      r"fifteen|twenty|thirty|forty|fifty|hundred|thousand|several)\b", re.IGNORECASE)
 
+_EMAIL_WORDS = r"adresses? (?:e-?mail|mail|electronique|de messagerie|courriel)|courriel|e-?mail address|e-?mail"
+_PHONE_WORDS = r"numeros? de (?:poste|telephone|tel|bip|portable)|phone(?: number)?|telephone number|(?:phone )?extension(?: number)?"
+
 _NEAR_KINDS = (
     _Kind(
         "duration",
@@ -159,14 +162,21 @@ _NEAR_KINDS = (
     ),
     _Kind(
         "email",
-        re.compile(r"\b(?:adresse (?:e-?mail|mail|electronique|de messagerie|courriel)|courriel|e-?mail address|email)\b", re.IGNORECASE),
+        # asked, not named, as for a phone number: « envoyer un compte rendu par courriel » asks for none
+        re.compile(rf"\b(?:(?:quel|quelle|quels|quelles|quoi|what|what's|which)\b(?:\W+\w+){{0,4}}?\W+(?:{_EMAIL_WORDS})|"
+                   rf"(?:(?:le|les|son|sa|leur|the|his|her|their|its) |l')(?:\w+ )?(?:{_EMAIL_WORDS})(?: \w+)? "
+                   r"(?:du|de la|de l'|des|of|for|to reach))\b", re.IGNORECASE),
         re.compile(r"[\w.+-]+@[\w-]+\.\w+|\bboite\b|\bmessagerie\b|\bmailbox\b", re.IGNORECASE),
         "adresse mail email électronique messagerie courriel address what",
     ),
     _Kind(
         "phone",
-        re.compile(r"\b(?:numeros? de (?:poste|telephone|tel|bip|portable)|quel poste|a quel numero|phone(?: number)?|"
-                   r"telephone number|extension number|phone extension|which extension|what extension)\b", re.IGNORECASE),
+        # asked, not named: after a question word (« C'est quoi le numéro de poste… », "What internal phone
+        # extension…") or as the number of someone (« le numéro de poste du RSSI »); « J'ai changé un numéro
+        # de poste dans une procédure », "The referent's phone extension changed" ask for none
+        re.compile(rf"\b(?:(?:quel|quelle|quels|quelles|quoi|what|what's|which)\b(?:\W+\w+){{0,4}}?\W+(?:{_PHONE_WORDS})|"
+                   rf"(?:le|les|son|leur|the|his|her|their|its)(?: \w+)? (?:{_PHONE_WORDS})(?: \w+)? (?:du|de la|de l'|des|of|for|to reach)|"
+                   r"quel poste|a quel numero)\b", re.IGNORECASE),
         _PHONE,
         "numéro numéros poste téléphone tel bip portable quel joindre appeler phone number telephone extension which what reach call",
     ),
