@@ -206,17 +206,21 @@ _NEAR_KINDS = (
             r"noms? (?:de l'|du |de la |des )(?:editeur|fournisseur|fabricant|prestataire|societe|entreprise|constructeur)s?|"
             r"(?:which|what) (?:company|companies|vendor|vendors|supplier|suppliers|manufacturer|manufacturers|brand|firm)|"
             r"who (?:supplies|supplied|sells|sold|manufactures|manufactured) (?:the|our|this|that)|"
-            r"name of the (?:company|vendor|supplier|manufacturer|firm))\b",
+            r"name of the (?:company|vendor|supplier|manufacturer|firm)|"
+            # a product's or a host's name (« le nom commercial du logiciel », « quel hébergeur »)
+            r"noms? commercia(?:l|ux)|(?:brand|trade|product|commercial) names?|(?:quels?|le|l') hebergeurs?|"
+            r"(?:which|what)(?: \w+){0,4}? (?:hosting providers?|hosts?))\b",
             re.IGNORECASE,
         ),
         re.compile(  # the role word in any case, the name capitalised
             r"(?i:\b(?:editeur|fournisseur|fabricant|prestataire|societe|entreprise|industriel|constructeur|marque|vendor|supplier|"
-            r"manufacturer|company|brand|developpe par|fourni par|commercialise par|edite par|fabrique par|developed by|supplied by|"
+            r"manufacturer|company|brand|nom commercial|brand name|trade name|hebergeur|hosting provider|hosted by|heberge par|developpe par|fourni par|commercialise par|edite par|fabrique par|developed by|supplied by|"
             r"made by|manufactured by)s?)\s?(?:[:=(,]\s?)?(?:(?i:est|is)\s)?(?:(?i:la societe|l'entreprise|the company)\s)?[A-Z][\w&.-]+"
             r"|\b(?:SAS|SARL|SASU|GmbH|Inc|Ltd|LLC)\b"
         ),
         "quel quelle quels quelles nom éditeur fournisseur fabricant prestataire société entreprise industriel constructeur marque "
-        "fournit which what company vendor supplier manufacturer brand firm who supplies sells manufactures name",
+        "fournit commercial hébergeur which what company vendor supplier manufacturer brand firm who supplies sells manufactures name "
+        "trade product hosting provider host",
     ),
     _Kind(
         "percent",

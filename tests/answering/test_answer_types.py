@@ -58,6 +58,15 @@ def test_questions_asking_the_name_of_a_person(question: str, asks: bool) -> Non
     assert asks_for_person_name(question) is asks
 
 
+def test_a_product_or_host_name_needs_a_passage_that_names_one() -> None:
+    question = "Quel est le nom commercial du logiciel de gestion du temps ?"
+    assert lacks_the_value_asked(question, ["Le logiciel de gestion du temps propose un planning que le cadre valide."])
+    assert not lacks_the_value_asked(question, ["Logiciel de gestion du temps : nom commercial Chronos, module planning."])
+    host = "Quel hébergeur héberge les données de l'outil de planning ?"
+    assert lacks_the_value_asked(host, ["Les données de l'outil de planning sont chez un hébergeur certifié HDS."])
+    assert not lacks_the_value_asked(host, ["Les données de l'outil de planning sont hébergées par SantéCloud (hébergeur : SantéCloud)."])
+
+
 def test_a_name_question_needs_a_passage_that_names_someone() -> None:
     question = "Comment s'appelle le référent IA ?"
     # roles are not names: the nearest passage of a charter that names no one does not answer
@@ -99,6 +108,11 @@ def test_a_name_question_needs_a_passage_that_names_someone() -> None:
     ("Quel est le nom de l'éditeur de l'outil de planning ?", ["organisation"]),
     ("Which company supplies the fracture detection software?", ["organisation"]),
     ("Who makes our schedule when the planning tool is down?", []),  # a role, not a vendor
+    ("Quel est le nom commercial du logiciel de planning ?", ["organisation"]),
+    ("What is the brand name of the scheduling software?", ["organisation"]),
+    ("Quel hébergeur héberge les données de l'outil ?", ["organisation"]),
+    ("Which certified hosting provider do we use for health data?", ["organisation"]),
+    ("L'hébergeur doit-il être certifié HDS ?", []),  # a rule about the host, not its name
     ("Quelles sont les obligations du fournisseur d'un système à haut risque ?", []),  # the AI Act's « provider »
     ("Quel a été l'an dernier le délai moyen de réponse des fournisseurs ?", ["duration"]),
     ("Quelle est la sensibilité annoncée par le fabricant de l'outil ?", ["percent"]),
