@@ -33,7 +33,8 @@ _ACT_NUMBER = re.compile(r"\b(\d{4}/\d{2,4})\b")
 # named right after it.
 _OTHER_ACT = re.compile(
     r"^\s*(?:,\s*)?(?:de la |du |de l['’]|des |of the |of |in the )?(?:loi|code|décret|arrêté|ordonnance|directive|convention|constitution|law|act\b|decree|directive|treaty|traité|"
-    r"charte|procédure|note|guide|règlement intérieur|contrat|charter|procedure|policy|contract)",
+    r"charte|procédure|note|guide|règlement intérieur|contrat|charter|procedure|policy|contract)"
+    r"|^\s*(?:,\s*)?of (?:the |our )?(?:[A-Za-z-]+ ){1,3}(?:law|act|decree|code|treaty|charter|policy)\b",  # "of the French bioethics law"
     re.I,
 )
 _ROMAN = "IVXLC"
@@ -122,8 +123,8 @@ def find_references(question: str) -> list[Reference]:
 # peux me citer le texte ? », "the full text of…").
 _WORDING = re.compile(
     r"\b(?:textes? (?:exacts?|int[ée]gral|int[ée]graux|complets?|officiels?|m[êe]mes?)|mot (?:pour|à) mot|recopie|"
-    r"dit exactement|cit(?:er|e|ez)(?:-moi| moi)? (?:le|son) texte|"
-    r"full text|exact (?:text|wording)|verbatim|word for word|says exactly|quote (?:me )?(?:the )?(?:text|wording))\b",
+    r"dit (?:exactement|pr[ée]cis[ée]ment)|pr[ée]voit (?:exactement|pr[ée]cis[ée]ment)|cit(?:er|e|ez)(?:-moi| moi)? (?:le|son) texte|"
+    r"full text|exact (?:text|wording)|verbatim|word for word|says exactly|(?:says|states|provides) precisely|what exactly does|quote (?:me )?(?:the )?(?:text|wording))\b",
     re.I,
 )
 # An article of a French code (« l'article L1111-8 du code de la santé publique », « art. R. 4127-1 »): never

@@ -230,6 +230,8 @@ def test_the_question_language_is_preferred_between_translations_only(fake_setti
         ("Recopie mot pour mot l'article 2 de la charte informatique.", "article 2"),
         ("Que dit exactement l'article 17 de la loi de bioéthique ? Tu peux me citer le texte ?", "article 17"),
         ("Can you give me the exact wording of Article L1111-8 of the French public health code?", "Article L1111-8"),
+        ("Que dit précisément l'article 17 de la loi de bioéthique du 2 août 2021 ?", "article 17"),
+        ("What exactly does Article 17 of the French bioethics law say?", "Article 17"),
         ("Cite-moi le texte de l'art. R. 4127-1.", "art. R. 4127-1"),
         # what the article says may be discussed by the documents that cite it
         ("Que dit l'article 17 de la loi de bioéthique ?", None),
