@@ -257,6 +257,13 @@ _YEAR = re.compile(r"(?<![/\d])(?:19|20)\d\d(?![/\d])")  # not the number of an 
 # moyen du formulaire FEI-IA » shares the question's words but is a deadline to do something else.
 # Design sets without the model: 3 more unanswerable questions refused of 191, no fact lost; one
 # answerable question refused whose passages lacked its facts.
+# A duration of something measured in that unit (« combien de jours de congés », « combien d'heures
+# d'astreinte », "how many days of annual leave"): the statement must put a number of that unit next to
+# the thing (« 25 jours de congés », « congés annuels : 25 jours »); a deadline in days that merely
+# shares « congés » (« demandes de congés avant J-49 ») is about something else. Not « jours d'affilée »,
+# « de suite »: those say how the days run, not what they are of.
+_MEASURED_ASKED = re.compile(r"\b(?:combien (?:de |d')|how many )(?:jours|heures|semaines|mois|annees|ans|days|hours|weeks|months|years) "
+                             r"(?:de |d'|of )(?!(?:affilee|suite)\b)(?P<noun>[a-z]\w+)", re.IGNORECASE)
 _KEEPING_ASKED = re.compile(r"\b(?:conserv\w*|gard(?:er|ee|ees|es|ent|ons|ez)|garde-t-\w+|on (?:les |la |le )?garde|archiv\w*|"
                             r"retention|retain\w*|kept|keep|keeps|keeping|stored?|storage)\b", re.IGNORECASE)
 _KEEPING = re.compile(r"\b(?:conserv\w*|gard(?:er|e|ee|ees|es|ent)|archiv\w*|retention|retain\w*|kept|keep\w*|stor\w*|purg\w*|"
@@ -354,10 +361,15 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
     qualifiers = [] if name == "date" else _qualifiers(question)  # the year a date question names is the value asked
     if name == "duration" and _KEEPING_ASKED.search(fold(question)):
         qualifiers.append(_KEEPING)  # how long a thing is kept: a deadline to do something else does not answer
+    measured = _MEASURED_ASKED.search(fold(question)) if name == "duration" else None
+    measured_noun = set(analyse(measured.group("noun"), lang)) if measured else set()
     for text in texts:
         for statement in statements(text):
             folded = fold(statement)
             if not kind.value.search(folded) or not all(pattern.search(folded) for pattern in qualifiers):
+                continue
+            if measured_noun and not _measures(folded, measured_noun, lang) and not (
+                    about_french and _measures(folded, about_french, "fr")):  # an English question, a French statement
                 continue
             if counted:
                 # what is asked about must be said in the part of the statement (between semicolons) that holds
@@ -391,6 +403,7 @@ _UNIT_TOKEN = re.compile(_TIME_UNIT, re.IGNORECASE)
 _REFERENCE_TOKEN = re.compile(r"art|article|articles|paragraphe|paragraph|point|points|annexe|annex|chapitre|chapter|section|titre|"
                               r"title|fiche|n|no|version|v|edition|etape|step|page|p", re.IGNORECASE)
 _CLAUSE = re.compile(r"[;()\[\]]")
+_LABELLED_DURATION = re.compile(rf"\s*{_NUMBER.pattern}\s?{_TIME_UNIT}\b", re.IGNORECASE)
 _LABELLED_NUMBER = re.compile(rf"\s*(?!(?:19|20)\d\d\b)\d+\b(?!\s?{_TIME_UNIT}\b)", re.IGNORECASE)
 # How far (in words) a number may sit from the thing it counts: « 28 lits », « Lits : 28 », « cinq de ses membres ».
 COUNT_WINDOW = 3
@@ -435,6 +448,24 @@ def _counts(folded: str, counted: set[str], lang: str) -> bool:
         # a label and its value: « Signalements FEI-IA déclarés en 2025 : 37 »
         if _labels_a_count(clause, counted, lang):
             return True
+    return False
+
+
+def _measures(folded: str, noun: set[str], lang: str) -> bool:
+    """True when a number of a time unit (« 25 jours ») sits within `COUNT_WINDOW` words of the
+    thing measured (« congés ») in the same clause of the folded statement."""
+    for clause in _CLAUSE.split(folded):
+        tokens = _TOKEN.findall(clause)
+        durations = [j for i, token in enumerate(tokens)  # the number and its unit, either close enough
+                     if _UNIT_TOKEN.fullmatch(token) and i > 0 and _NUMBER.fullmatch(tokens[i - 1]) for j in (i - 1, i)]
+        things = [i for i, token in enumerate(tokens) if _names(token, noun, lang)]
+        if any(abs(i - j) <= COUNT_WINDOW for i in durations for j in things):
+            return True
+        # a label and its value: « Congés annuels : 25 jours »
+        parts = clause.split(":")
+        for k in range(1, len(parts)):
+            if _LABELLED_DURATION.match(parts[k]) and any(_names(token, noun, lang) for token in _TOKEN.findall(parts[k - 1])):
+                return True
     return False
 
 

@@ -169,6 +169,20 @@ def test_a_duration_needs_one_word_of_what_is_asked_only() -> None:
     assert lacks_the_value_asked(question, ["La charte est révisée tous les 2 ans."])
 
 
+def test_days_of_something_need_a_number_of_days_next_to_that_thing() -> None:
+    question = "Combien de jours de congés annuels a une infirmière à temps plein ?"
+    # a deadline in days that shares « congés » is not a number of days of leave
+    assert lacks_the_value_asked(question, ["Les infirmières saisissent leurs demandes de congés ; le planning est publié 28 jours avant."])
+    assert not lacks_the_value_asked(question, ["Une infirmière à temps plein a droit à 25 jours de congés annuels."])
+    assert not lacks_the_value_asked(question, ["Congés annuels d'une infirmière à temps plein : 25 jours."])
+    assert not lacks_the_value_asked("Combien d'heures de travail d'affilée avant une pause ?",
+                                     ["Pause de 20 minutes dès que le travail quotidien dépasse 6 h consécutives."])
+    # an English question read against a French statement by the French words of its concepts
+    english = "How many days of annual leave does a nurse get?"
+    assert not lacks_the_value_asked(english, ["Une infirmière a droit à 25 jours de congés annuels."], "en", "congés infirmier")
+    assert lacks_the_value_asked(english, ["Les demandes de congés des infirmiers sont saisies dans le portail au plus tard 49 jours avant."], "en", "congés infirmier")
+
+
 def test_a_count_needs_a_number_of_the_thing_counted_about_what_is_asked() -> None:
     question = "Combien de lits compte le service des urgences ?"
     assert lacks_the_value_asked(question, ["Le service des urgences accueille 120 patients par jour."])  # not beds
