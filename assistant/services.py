@@ -23,6 +23,7 @@ from assistant.governance.log import InteractionLog
 from assistant.index.versions import IndexRepository, IndexVersion
 from assistant.retrieval.glossary import SHIPPED_GLOSSARY, Glossary
 from assistant.retrieval.hybrid import HybridRetriever
+from assistant.retrieval.thesaurus import SHIPPED_THESAURUS, Thesaurus
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -153,7 +154,8 @@ class Services:
                 log.error("index not switched, still serving %s: %s", self.index.version_id, exc.message_en)
                 return False
             try:
-                retriever = HybridRetriever(index, self.embedder, self.settings.retrieval, self.retriever.reranker, self.retriever.glossary)
+                retriever = HybridRetriever(index, self.embedder, self.settings.retrieval, self.retriever.reranker, self.retriever.glossary,
+                                            self.retriever.thesaurus)
             except IndexError_ as exc:
                 index.close()
                 log.error("index %s not switched to: %s", index.version_id, exc.message_en)
@@ -210,7 +212,8 @@ def build_services(settings: Settings, chat_model: ChatModel | None = None, embe
 
         reranker = CrossEncoderReranker(settings.retrieval.reranker_path, threads=settings.embedder.threads)
     glossary = Glossary.load(settings.retrieval.glossary_path or SHIPPED_GLOSSARY) if settings.retrieval.glossary else None
-    retriever = HybridRetriever(index, embedder, settings.retrieval, reranker, glossary)
+    thesaurus = Thesaurus.load(settings.retrieval.thesaurus_path or SHIPPED_THESAURUS) if settings.retrieval.thesaurus else None
+    retriever = HybridRetriever(index, embedder, settings.retrieval, reranker, glossary, thesaurus)
     holder = ChatModelHolder(settings)
     if chat_model is not None:
         holder._model = chat_model  # noqa: SLF001 - injection of a given model (tests, eval)

@@ -6,8 +6,8 @@ collapsed and a cap of passages per document so a large text cannot crowd out a 
 (a caller may favour passages whose text a predicate accepts, and read deeper into an act the
 question names: see `search`); an English
 question also searches the establishment's French documents with the French words of the
-concepts it names (`glossary`);
-when a cross-encoder is configured, the best fused candidates are reranked by it. An article
+concepts it names (`glossary`), and BM25 reads the documents' words for the staff's phrases a
+question uses (`thesaurus`); when a cross-encoder is configured, the best fused candidates are reranked by it. An article
 or annex that the question names is looked up by heading (`references`), so one of its
 passages is always among those returned.
 """
@@ -35,6 +35,7 @@ from assistant.retrieval.lexical import BM25Index
 from assistant.retrieval.proximity import StatementCoverage
 from assistant.retrieval.references import ReferenceTable, acts_named, find_references, wording_of_unindexed
 from assistant.retrieval.rerank import Reranker, rerank
+from assistant.retrieval.thesaurus import Thesaurus
 from assistant.settings import RetrievalSettings
 
 LEXICAL_FILE = "lexical.npz"
@@ -99,13 +100,14 @@ class HybridRetriever:
     """Finds passages in one published index version."""
 
     def __init__(self, version: IndexVersion, embedder: Embedder, settings: RetrievalSettings,
-                 reranker: Reranker | None = None, glossary: Glossary | None = None) -> None:
+                 reranker: Reranker | None = None, glossary: Glossary | None = None, thesaurus: Thesaurus | None = None) -> None:
         check_embedder(version.meta, embedder)
         self.version = version
         self.embedder = embedder
         self.settings = settings
         self.reranker = reranker
         self.glossary = glossary
+        self.thesaurus = thesaurus
         self._query_cache: OrderedDict[str, Any] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.documents = {d.doc_id: d for d in version.store.documents()}
@@ -176,7 +178,8 @@ class HybridRetriever:
             dense = {h.chunk_id: h.score for h in hits if self._doc_of.get(h.chunk_id) in allowed}
             rankings["dense"] = list(dense)
         if mode in ("hybrid", "lexical"):
-            hits_lex = self.lexical.search(query, n, allowed=lambda cid: self._doc_of.get(cid) in allowed, lang=lang)
+            hits_lex = self.lexical.search(self._lexical_query(query, lang), n,
+                                           allowed=lambda cid: self._doc_of.get(cid) in allowed, lang=lang)
             lexical = dict(hits_lex)
             rankings["lexical"] = [cid for cid, _ in hits_lex]
         if mode == "hybrid" and self.settings.fusion == "scores":
@@ -195,6 +198,11 @@ class HybridRetriever:
                     dense_score=dense.get(cid), lexical_score=lexical.get(cid), rank=rank)
             for rank, (cid, score) in enumerate(chosen, start=1) if cid in records
         ]
+
+    def _lexical_query(self, query: str, lang: str | None) -> str:
+        """The query BM25 reads: with the documents' words for the staff's phrases it uses (`Thesaurus.expand`)."""
+        extra = self.thesaurus.expand(query, lang) if self.thesaurus is not None else ""
+        return f"{query} {extra}" if extra else query
 
     def _rank_fusion(self, rankings: dict[str, list[str]], lang: str | None) -> list[tuple[str, float]]:
         """Weighted reciprocal rank fusion of the rankings, passages read in the question's

@@ -1,0 +1,78 @@
+"""The thesaurus: the documents' words for the staff's phrases a question uses, read by BM25 only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from corpus_files import write_documents
+
+from assistant.engines.chat_fake import FakeChatModel
+from assistant.engines.embed_hash import HashEmbedder
+from assistant.errors import ConfigError
+from assistant.retrieval.thesaurus import SHIPPED_THESAURUS, Thesaurus
+from assistant.services import build_services
+from ingest.pipeline import Ingestor
+
+
+def _thesaurus(tmp_path: Path, text: str) -> Thesaurus:
+    path = tmp_path / "thesaurus.tsv"
+    path.write_text(text, encoding="utf-8")
+    return Thesaurus.load(path)
+
+
+def test_phrases_are_matched_by_stem_in_the_questions_language_only(tmp_path: Path) -> None:
+    thesaurus = _thesaurus(tmp_path, "# comment\n\nen\tleak | stolen data\tpersonal data breach\n"
+                                     "fr\tfuite | données volées\tviolation de données\nen\tnot allowed\tprohibited\n")
+    assert thesaurus.expand("Patient data leaked from a server: what now?", "en") == "personal data breach"
+    assert thesaurus.expand("Des données ont fuité, que faire ?", "fr") == "violation de données"
+    # an English phrase is not looked for in a French question, nor the reverse
+    assert thesaurus.expand("Une fuite de données : que faire ?", "en") == ""
+    # the words of a phrase must be side by side, in order
+    assert thesaurus.expand("Is that not allowed?", "en") == "prohibited"
+    assert thesaurus.expand("Not everything is allowed.", "en") == ""
+    assert thesaurus.expand("Which data were stolen?", "en") == ""
+    # without a language, both are read
+    assert thesaurus.expand("Des données volées et un leak", None) == "personal data breach violation de données"
+
+
+@pytest.mark.parametrize("line", ["en leak breach", "en\tleak", "de\tleak\tbreach", "en\t\tbreach", "en\tleak\t"])
+def test_a_malformed_line_is_an_error_naming_it(tmp_path: Path, line: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        _thesaurus(tmp_path, f"# en-tête\n{line}\n")
+    assert "ligne 2" in caught.value.message_fr and "line 2" in caught.value.message_en
+
+
+def test_a_missing_thesaurus_file_is_an_error_saying_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="retrieval.thesaurus_path"):
+        Thesaurus.load(tmp_path / "absent.tsv")
+
+
+def test_the_shipped_thesaurus_loads_and_knows_the_staffs_words_for_both_languages() -> None:
+    thesaurus = Thesaurus.load(SHIPPED_THESAURUS)
+    assert {entry.lang for entry in thesaurus.entries} == {"fr", "en"}
+    assert "breach" in thesaurus.expand("We think patient files leaked. How long do we have to report it?", "en")
+    assert "sanctions" in thesaurus.expand("Quelle amende pour une pratique interdite ?", "fr")
+
+
+@pytest.fixture
+def regulation(fake_settings, tmp_path: Path):  # type: ignore[no-untyped-def]
+    corpus = write_documents(tmp_path / "corpus", [
+        ("gdpr.md", "Regulation (EU) 2016/679", "en", "reglementation",
+         "The controller shall notify a personal data breach to the supervisory authority within 72 hours."),
+        ("guide.md", "Security guide", "en", "guide", "Servers must be patched and backed up every night."),
+    ])
+    Ingestor(fake_settings, HashEmbedder).sync(corpus)
+    svc = build_services(fake_settings, chat_model=FakeChatModel(["x"]), embedder=HashEmbedder())
+    yield svc.retriever
+    svc.close()
+
+
+def test_a_question_in_the_staffs_words_reaches_the_passage_in_the_documents_words(regulation) -> None:  # type: ignore[no-untyped-def]
+    question = "Patient files leaked from one of our servers: what now?"
+    with_thesaurus = {p.document.title: p.lexical_score for p in regulation.search(question, k=5, lang="en")}
+    regulation.thesaurus = None
+    without = {p.document.title: p.lexical_score for p in regulation.search(question, k=5, lang="en")}
+    # alone, the question shares only « servers » with the guide; the documents' words find the article
+    assert not without.get("Regulation (EU) 2016/679")
+    assert with_thesaurus["Regulation (EU) 2016/679"] > with_thesaurus["Security guide"]
