@@ -19,8 +19,9 @@ from ingest.structure import match_marker
 
 # Bump when a change here or in `ingest.cleaning` changes the chunks of unchanged documents:
 # `sync` then reads and cuts them again. 3: rows of Word and HTML tables keep their own lines.
-# 4: a sentence cut by blank lines (PDF conversions) is joined back across blocks.
-CHUNKING_VERSION = 4
+# 4: a sentence cut by blank lines (PDF conversions) is joined back across blocks. 5: the remainders
+# of broken bullets are not counted as words (« • C onserver » → « • Conserver »).
+CHUNKING_VERSION = 5
 BLOCK_SEPARATOR = "\n\n"
 # A list introduction carried into the next chunk is at most this long.
 MAX_INTRO_CHARS = 300

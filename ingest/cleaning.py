@@ -76,6 +76,9 @@ def clean_blocks(blocks: list[Block], extra_vocabulary: Counter[str] | None = No
     blocks = [replace(b, text=normalise_text(b.text)) for b in blocks]
     blocks = remove_running_lines(blocks)
     vocabulary = word_counts(b.text for b in blocks)
+    # the remainder of a broken bullet is not a word of the document (« • C onserver » five times)
+    vocabulary = vocabulary - Counter(m.group("rest").lower() for b in blocks for m in _DROP_CAP_RE.finditer(b.text)
+                                      if m.group("lead") and m.group("cap").isupper())
     if extra_vocabulary:
         vocabulary = vocabulary + extra_vocabulary
     hyphenated = {m.lower() for b in blocks for m in _HYPHENATED_RE.findall(b.text)}
@@ -257,7 +260,10 @@ def fix_drop_caps(text: str, vocabulary: Counter[str]) -> str:
 
     Only when the joined word is known in the document and more frequent than the rest alone
     (so "a new" or "A la" stay as they are), or, after a bullet, when a capital is cut from a
-    remainder that is no word of the document ("• A jouter").
+    remainder that is no word of the document ("• A jouter") or that makes a word of the document
+    with it ("• A voir"). `vocabulary` should not count the
+    remainders of broken bullets (`clean_blocks` takes them out): the CNIL guide has « • C onserver »
+    five times and « conserver » thrice.
     """
 
     def join(m: re.Match[str]) -> str:
@@ -269,6 +275,11 @@ def fix_drop_caps(text: str, vocabulary: Counter[str]) -> str:
             return m.group("lead") + cap + rest
         # "• A jouter": a capital cut from a remainder that is no word of the document.
         if m.group("lead") and cap.isupper() and len(rest) >= 3 and vocabulary[rest.lower()] == 0:
+            return m.group("lead") + cap + rest
+        # "• A voir", "• S e", "• I l": after a bullet, a capital and its remainder that make a word of the
+        # document, however common the remainder is (« voir », « l' »); a bullet rarely starts with a
+        # one-letter word, and « • A la… » stays (« ala » is no word of the document)
+        if m.group("lead") and cap.isupper() and rest[0].islower() and vocabulary[joined] > 0:
             return m.group("lead") + cap + rest
         return m.group(0)
 

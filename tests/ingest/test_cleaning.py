@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -92,8 +93,9 @@ def test_wrapped_lines_join_but_list_items_and_points_stay() -> None:
 
 def test_drop_caps_joined_when_the_word_is_known() -> None:
     vocabulary = Counter({"constituer": 2, "les": 30, "afin": 5, "fin": 1, "la": 40, "ne": 9})
-    text = "• C onstituer un registre\n- l es locaux\nA fin de\nA la fin\nn e jamais\nL ’article 35"
-    assert fix_drop_caps(text, vocabulary) == ("• Constituer un registre\n- les locaux\nAfin de\nA la fin\nne jamais\nL’article 35")
+    text = "• C onstituer un registre\n- l es locaux\nA fin de\nA la fin\nn e jamais\nL ’article 35\n• A la fin"
+    assert fix_drop_caps(text, vocabulary) == ("• Constituer un registre\n- les locaux\nAfin de\nA la fin\nne jamais\nL’article 35\n"
+                                               "• A la fin")
 
 
 def test_running_lines_dropped_but_article_headings_kept() -> None:
@@ -135,6 +137,11 @@ def test_cnil_drop_caps_repaired_in_cleaned_text(shared_source) -> None:  # type
     text = "\n".join(b.text for b in blocks)
     assert "Recenser (à travers le registre" in text
     assert "R ecenser" not in text and "- l es " not in text and "n e jamais" not in text
+    # the remainders of broken bullets are not words of the document: « onserver » (five times) does not outweigh « conserver »
+    assert "• Conserver ces évènements sur une période glissante comprise entre six mois et un an" in text
+    assert "• Avoir recours" in text and "• Se limiter" in text and "• Il est important" in text and "• Oublier de" in text
+    # of 199 broken bullets, only « • O mettre » is left (twice): « omettre » is seen nowhere else, and « mettre » is a word
+    assert re.findall(r"• [A-Z] [a-zé]+", text) == ["• O mettre"] * 2
 
 
 def test_rows_of_a_word_table_keep_their_own_lines() -> None:
