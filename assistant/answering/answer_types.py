@@ -364,8 +364,10 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
     measured = _MEASURED_ASKED.search(fold(question)) if name == "duration" else None
     measured_noun = set(analyse(measured.group("noun"), lang)) if measured else set()
     for text in texts:
+        before = ""
         for statement in statements(text):
             folded = fold(statement)
+            previous, before = before, statement
             if not kind.value.search(folded) or not all(pattern.search(folded) for pattern in qualifiers):
                 continue
             if measured_noun and not _measures(folded, measured_noun, lang) and not (
@@ -380,6 +382,8 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
                     continue
                 folded = " ; ".join(parts)
             terms = set(analyse(folded if kind.counted else statement, lang))
+            if previous and _REFERS_BACK.match(folded):
+                terms |= set(analyse(previous, lang))  # « • Conserver ces évènements… »: the events of the item before
             if len(about & terms) >= needed:
                 return True
             if about_french and len(about_french & set(analyse(folded if kind.counted else statement, "fr"))) >= needed_french:
@@ -403,6 +407,9 @@ _UNIT_TOKEN = re.compile(_TIME_UNIT, re.IGNORECASE)
 _REFERENCE_TOKEN = re.compile(r"art|article|articles|paragraphe|paragraph|point|points|annexe|annex|chapitre|chapter|section|titre|"
                               r"title|fiche|n|no|version|v|edition|etape|step|page|p", re.IGNORECASE)
 _CLAUSE = re.compile(r"[;()\[\]]")
+# A statement that names what it is about by pointing back at the one before it (« • Conserver ces
+# évènements sur une période… », "Such records shall be kept…"), within its first words.
+_REFERS_BACK = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:ces|cette|cet|ceux-ci|celles-ci|these|those|such|this)\b", re.IGNORECASE)
 _LABELLED_DURATION = re.compile(rf"\s*{_NUMBER.pattern}\s?{_TIME_UNIT}\b", re.IGNORECASE)
 _LABELLED_NUMBER = re.compile(rf"\s*(?!(?:19|20)\d\d\b)\d+\b(?!\s?{_TIME_UNIT}\b)", re.IGNORECASE)
 # How far (in words) a number may sit from the thing it counts: « 28 lits », « Lits : 28 », « cinq de ses membres ».

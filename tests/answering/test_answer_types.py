@@ -169,6 +169,16 @@ def test_a_duration_needs_one_word_of_what_is_asked_only() -> None:
     assert lacks_the_value_asked(question, ["La charte est révisée tous les 2 ans."])
 
 
+def test_a_statement_pointing_back_is_read_with_the_one_before_it() -> None:
+    question = "Combien de temps la CNIL recommande-t-elle de garder les journaux des accès ?"
+    guide = ("• Prévoir un système de journalisation (fichiers journaux ou « logs ») des accès des utilisateurs.\n"
+             "• Conserver ces évènements sur une période glissante comprise entre six mois et un an.")
+    assert not lacks_the_value_asked(question, [guide])
+    # alone, « ces évènements » says nothing of logs; and an item that does not point back is read alone
+    assert lacks_the_value_asked(question, [guide.split("\n")[1]])
+    assert lacks_the_value_asked(question, [guide.replace("Conserver ces évènements", "Conserver les sauvegardes")])
+
+
 def test_days_of_something_need_a_number_of_days_next_to_that_thing() -> None:
     question = "Combien de jours de congés annuels a une infirmière à temps plein ?"
     # a deadline in days that shares « congés » is not a number of days of leave
