@@ -53,7 +53,7 @@ from assistant.prompts import PromptTemplate, as_data, home_canary, load_prompt
 from assistant.retrieval.analysis import analyse
 from assistant.retrieval.hybrid import HybridRetriever, Passage
 from assistant.retrieval.identifiers import spelled_out
-from assistant.retrieval.statements import statements
+from assistant.retrieval.statements import ITEM_AFTER_LEAD, statements
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -454,6 +454,11 @@ class Answerer:
             held = next((i for i, (n, quote) in enumerate(quotes) if n == number and " ".join(quote.split()) in flat), None)
             if held is not None:
                 quotes[held] = (number, text)
+            elif any(n == number and ITEM_AFTER_LEAD in quote and " ".join(quote.split(ITEM_AFTER_LEAD)[-1].split()) in flat
+                     for n, quote in quotes):
+                # a list item quoted after its introduction (« Sont interdits… : […] utiliser… ») is kept whole: its
+                # excerpt, without the introduction, would read as a rule, not as one of the things forbidden
+                continue
             elif all(text != quote for _, quote in quotes):
                 quotes.append((number, text))
         return quotes[:KEY_QUOTES]

@@ -17,6 +17,9 @@ _POINT = re.compile(r"\(?\d{1,3}[.)]")
 _REFERS_BACK = re.compile(r"(?:Ce|Cet|Cette|Ces|That|This|These|Those|Such)\s+(?!qui\b|que\b|dont\b|Regulation\b|Directive\b|Decision\b)\w", re.UNICODE)
 _ITEM = re.compile(r"^\s*(?:[-•*–]|\(?[a-z0-9]{1,3}[).])\s+")
 
+# Between a list's introduction and an item after the first, in the statement they make together.
+ITEM_AFTER_LEAD = " […] "
+
 
 def sentences_of(text: str) -> list[str]:
     """Sentences and table rows of a passage; a point's number stays with it (« 2. Vérification … »),
@@ -108,6 +111,6 @@ def statements(text: str) -> list[str]:
         pieces = [piece.strip(" -") for piece in _SPLIT.split(lines[i]) if piece.strip(" -")]
         lead = pieces[-1]
         units += sentences_of(" ".join(pieces[:-1]))
-        units += [f"{lead} {item}" if k == 0 else f"{lead} […] {item}" for k, item in enumerate(items)]
+        units += [f"{lead} {item}" if k == 0 else f"{lead}{ITEM_AFTER_LEAD}{item}" for k, item in enumerate(items)]
         i += len(items) + 1
     return units

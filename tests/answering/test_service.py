@@ -434,3 +434,21 @@ def test_under_a_written_answer_the_excerpt_holding_its_quote_replaces_the_quote
     # one quote of the passage, the excerpt around the sentence: not the sentence, then the excerpt repeating it
     assert len(quotes) == 1 and KEY in quotes[0] and len(quotes[0]) > 2 * len(KEY)
     assert answer.text.count(KEY) == 2  # the model's sentence, and the excerpt holding it
+
+
+def test_under_a_written_answer_a_quoted_list_item_keeps_its_introduction(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    items = "\n".join(f"- ranger l'armoire numéro {i} du service sans la fermer à clé ni prévenir le cadre de santé ;" for i in range(1, 11))
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "charte.md").write_text("---\ntitle: Charte\nkind: charte\nversion: \"1\"\nstatus: en_vigueur\n---\n\n"
+                                      f"# Usages interdits\n\nSont interdits, quel que soit l'outil :\n{items}\n"
+                                      "- déduire les émotions d'un agent sur le lieu de travail.\n", encoding="utf-8")
+    fake_settings.ingest.chunk_max_chars = 6000
+    Ingestor(fake_settings, HashEmbedder).sync(corpus)
+    model = FakeChatModel(["Déduire les émotions d'un agent sur le lieu de travail est interdit, quel que soit l'outil [1]."])
+    answer = build_services(fake_settings, chat_model=model, embedder=HashEmbedder()).answerer.answer(
+        "Peut-on déduire les émotions d'un agent sur le lieu de travail ?")
+    assert answer.sentences and not answer.refused
+    quotes = [quote for number, quote in answer.extracts if number == 1]
+    # the item with what introduces it, once: an excerpt around the item alone would read as a rule to follow
+    assert quotes == ["Sont interdits, quel que soit l'outil : […] déduire les émotions d'un agent sur le lieu de travail."]
