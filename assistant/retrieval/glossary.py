@@ -26,6 +26,7 @@ import snowballstemmer
 
 from assistant.errors import ConfigError
 from assistant.retrieval.analysis import analyse, tokenise
+from assistant.retrieval.word_lists import data_lines
 
 SHIPPED_GLOSSARY = Path(__file__).resolve().parents[2] / "prompts" / "glossary.en-fr.tsv"
 _CODE_OR_NUMBER = re.compile(r"\b(?:[A-Z]{2,}(?:-[A-Z0-9]+)+|\d+)\b")  # « DR-PLAN », « MOD-PLAN-03 », « 4100 »
@@ -57,17 +58,8 @@ class Glossary:
     @classmethod
     def load(cls, path: Path) -> Glossary:
         """Read a glossary file; a line that is not « french<TAB>english » is an error naming it."""
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise ConfigError(
-                f"Glossaire illisible ({path}) : {exc.strerror or exc}. Corrigez retrieval.glossary_path ou videz-le pour le glossaire fourni.",
-                f"Cannot read the glossary ({path}): {exc.strerror or exc}. Fix retrieval.glossary_path or empty it for the shipped glossary.",
-            ) from exc
         entries: list[Concept] = []
-        for number, line in enumerate(lines, start=1):
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
+        for number, line in data_lines(path, "le glossaire", "the glossary", "retrieval.glossary_path"):
             columns = line.split("\t")
             french = tuple(w.strip() for w in columns[0].split("|") if w.strip()) if len(columns) == 2 else ()
             english = [w.strip() for w in columns[1].split("|") if w.strip()] if len(columns) == 2 else []

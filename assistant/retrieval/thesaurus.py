@@ -26,6 +26,7 @@ from pathlib import Path
 
 from assistant.errors import ConfigError
 from assistant.retrieval.analysis import LANGUAGES, fold_accents, term, tokenise
+from assistant.retrieval.word_lists import data_lines
 
 SHIPPED_THESAURUS = Path(__file__).resolve().parents[2] / "prompts" / "thesaurus.tsv"
 
@@ -53,17 +54,8 @@ class Thesaurus:
     @classmethod
     def load(cls, path: Path) -> Thesaurus:
         """Read a thesaurus file; a line that is not « lang<TAB>phrases<TAB>words » is an error naming it."""
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise ConfigError(
-                f"Thésaurus illisible ({path}) : {exc.strerror or exc}. Corrigez retrieval.thesaurus_path ou videz-le pour le thésaurus fourni.",
-                f"Cannot read the thesaurus ({path}): {exc.strerror or exc}. Fix retrieval.thesaurus_path or empty it for the shipped one.",
-            ) from exc
         entries: list[Entry] = []
-        for number, line in enumerate(lines, start=1):
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
+        for number, line in data_lines(path, "le thésaurus", "the thesaurus", "retrieval.thesaurus_path"):
             columns = [column.strip() for column in line.split("\t")]
             lang = columns[0] if len(columns) == 3 else ""
             phrases = tuple(p for p in (_phrase(v, lang) for v in columns[1].split("|")) if p) if lang in LANGUAGES else ()
