@@ -264,6 +264,13 @@ _YEAR = re.compile(r"(?<![/\d])(?:19|20)\d\d(?![/\d])")  # not the number of an 
 # « de suite »: those say how the days run, not what they are of.
 _MEASURED_ASKED = re.compile(r"\b(?:combien (?:de |d')|how many )(?:jours|heures|semaines|mois|annees|ans|days|hours|weeks|months|years) "
                              r"(?:de |d'|of )(?!(?:affilee|suite)\b)(?P<noun>[a-z]\w+)", re.IGNORECASE)
+# The date of a next event (« la prochaine visite de certification », "the next meeting"): rules and guides
+# state past dates (a version's, an act's) and schedules; only a statement about a next event or a
+# recurring one (« tous les 2 ans », « chaque deuxième mardi ») answers.
+_NEXT = re.compile(r"\b(?:prochaine?s?|next|upcoming|a venir)\b", re.IGNORECASE)
+_NEXT_OR_EVERY = re.compile(r"\b(?:prochaine?s?|next|upcoming|a venir|tous les|toutes les|chaque|every|each|"
+                            r"par (?:an|mois|semaine|trimestre)|per (?:year|month|week|quarter)|annuel\w*|mensuel\w*|annual\w*|monthly)\b",
+                            re.IGNORECASE)
 _KEEPING_ASKED = re.compile(r"\b(?:conserv\w*|gard(?:er|ee|ees|es|ent|ons|ez)|garde-t-\w+|on (?:les |la |le )?garde|archiv\w*|"
                             r"retention|retain\w*|kept|keep|keeps|keeping|stored?|storage)\b", re.IGNORECASE)
 _KEEPING = re.compile(r"\b(?:conserv\w*|gard(?:er|e|ee|ees|es|ent)|archiv\w*|retention|retain\w*|kept|keep\w*|stor\w*|purg\w*|"
@@ -359,6 +366,8 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
     about_french = set(analyse(french, "fr")) - _asking_terms(name, "fr") if french and lang != "fr" else set()
     needed_french = min(kind.near_words or NEAR_WORDS, len(about_french))
     qualifiers = [] if name == "date" else _qualifiers(question)  # the year a date question names is the value asked
+    if name == "date" and _NEXT.search(fold(question)):
+        qualifiers.append(_NEXT_OR_EVERY)  # the date of the next visit: a date of a past one does not answer
     if name == "duration" and _KEEPING_ASKED.search(fold(question)):
         qualifiers.append(_KEEPING)  # how long a thing is kept: a deadline to do something else does not answer
     measured = _MEASURED_ASKED.search(fold(question)) if name == "duration" else None

@@ -169,6 +169,17 @@ def test_a_duration_needs_one_word_of_what_is_asked_only() -> None:
     assert lacks_the_value_asked(question, ["La charte est révisée tous les 2 ans."])
 
 
+def test_the_date_of_a_next_event_needs_a_statement_about_a_next_or_recurring_one() -> None:
+    question = "À quelle date aura lieu la prochaine visite de certification de l'hôpital ?"
+    # the date of a past visit, or of the version that mentions visits, is not the next one's
+    assert lacks_the_value_asked(question, ["La visite de certification de l'hôpital a eu lieu le 12 mars 2024."])
+    assert not lacks_the_value_asked(question, ["La prochaine visite de certification de l'hôpital aura lieu le 3 juin 2027."])
+    assert not lacks_the_value_asked(question, ["La visite de certification de l'hôpital a lieu tous les 4 ans, en juin."])
+    # without « prochaine », a stated date answers as before
+    assert not lacks_the_value_asked("À quelle date a eu lieu la visite de certification de l'hôpital ?",
+                                     ["La visite de certification de l'hôpital a eu lieu le 12 mars 2024."])
+
+
 def test_a_statement_pointing_back_is_read_with_the_one_before_it() -> None:
     question = "Combien de temps la CNIL recommande-t-elle de garder les journaux des accès ?"
     guide = ("• Prévoir un système de journalisation (fichiers journaux ou « logs ») des accès des utilisateurs.\n"
