@@ -223,6 +223,16 @@ _NEAR_KINDS = (
         "trade product hosting provider host",
     ),
     _Kind(
+        "french_authority",  # a French body by its name: the EU acts designate none (« quelle autorité française… »)
+        re.compile(r"\b(?:(?:quelle|quelles|quel|quels) (?:autorites?|organismes?|agences?|instances?)(?: \w+){0,3}? (?:francaises?|francais|en france)|"
+                   r"(?:which|what) (?:french (?:authority|authorities|body|bodies|agency|agencies|regulator)|"
+                   r"(?:authority|authorities|body|agency|regulator)(?: \w+){0,6}? in france))\b", re.IGNORECASE),
+        re.compile(r"\b(?:CNIL|ANSM|ANSSI|ARS|HAS|DGOS|CERT Sant[eé]|Arcom|DGCCRF|Commission nationale de l'informatique et des libert[eé]s|"
+                   r"Agence nationale de s[eé]curit[eé] du m[eé]dicament|Haute Autorit[eé] de sant[eé]|Agences? r[eé]gionales? de sant[eé])\b"),
+        "quelle quelles quel quels autorité autorités organisme organismes agence agences instance instances française françaises "
+        "français france which what french authority authorities body bodies agency agencies regulator in",
+    ),
+    _Kind(
         "percent",
         re.compile(r"\b(?:quel pourcentage|quelle (?:part|proportion)|quel taux|what (?:percentage|share|proportion|rate)|"
                    r"how many percent|"  # a tool's measured performance (« la sensibilité annoncée par le fabricant »)
@@ -332,7 +342,8 @@ def asks_for_credential(question: str) -> bool:
 
 
 def kinds_asked(question: str) -> list[str]:
-    """The kinds of value (duration, date, time of day, e-mail, phone, dose, count, organisation, percent) the question asks for."""
+    """The kinds of value (duration, date, time of day, e-mail, phone, dose, count, organisation, French authority, percent)
+    the question asks for."""
     folded = fold(question)
     kinds = [kind.name for kind in _NEAR_KINDS if kind.asked.search(folded)]
     return ["count"] if kinds == ["count"] and not asks_for_money(question) else [kind for kind in kinds if kind != "count"]

@@ -169,6 +169,17 @@ def test_a_duration_needs_one_word_of_what_is_asked_only() -> None:
     assert lacks_the_value_asked(question, ["La charte est révisée tous les 2 ans."])
 
 
+def test_a_french_authority_needs_a_statement_naming_one_about_what_is_asked() -> None:
+    question = "Which French authority has been designated as market surveillance authority for the AI Act?"
+    assert kinds_asked(question) == ["french_authority"]
+    # the AI Act speaks of market surveillance authorities and names no French one
+    assert lacks_the_value_asked(question, ["Member States shall designate at least one market surveillance authority."], "en")
+    assert not lacks_the_value_asked(question, ["In France, the CNIL is designated as market surveillance authority."], "en")
+    assert not lacks_the_value_asked("Quelle autorité française faut-il prévenir d'une violation de données ?",
+                                     ["Notifier la violation de données à la CNIL dans les 72 heures."])
+    assert kinds_asked("À quelle autorité faut-il notifier une violation de données ?") == []  # no country named
+
+
 def test_the_date_of_a_next_event_needs_a_statement_about_a_next_or_recurring_one() -> None:
     question = "À quelle date aura lieu la prochaine visite de certification de l'hôpital ?"
     # the date of a past visit, or of the version that mentions visits, is not the next one's
