@@ -121,6 +121,19 @@ _NUMBER = re.compile(r"\b(?:\d+(?:[.,]\d+)?|deux|trois|quatre|cinq|six|sept|huit
 
 _EMAIL_WORDS = r"adresses? (?:e-?mail|mail|electronique|de messagerie|courriel)|courriel|e-?mail address|e-?mail"
 _PHONE_WORDS = r"numeros? de (?:poste|telephone|tel|bip|portable)|phone(?: number)?|telephone number|(?:phone )?extension(?: number)?"
+# the words that make the value someone's (« le numéro… du RSSI », « l'adresse mail du DPO »)
+_EMAIL_OWNER = r"(?:(?:le|les|son|sa|leur|the|his|her|their|its) |l')"
+_PHONE_OWNER = r"(?:le|les|son|leur|the|his|her|their|its) "
+
+
+def _asked_for(words: str, determiners: str) -> str:
+    """A value asked for, not merely named (folded text): its `words` after a question word
+    (« C'est quoi le numéro de poste… », "What internal phone extension…"), or after one of the
+    `determiners` as someone's (« le numéro de poste du RSSI »); « J'ai changé un numéro de poste
+    dans une procédure », « envoyer un compte rendu par courriel » ask for none."""
+    return (rf"(?:quel|quelle|quels|quelles|quoi|what|what's|which)\b(?:\W+\w+){{0,4}}?\W+(?:{words})|"
+            rf"{determiners}(?:\w+ )?(?:{words})(?: \w+)? (?:du|de la|de l'|des|of|for|to reach)")
+
 
 _NEAR_KINDS = (
     _Kind(
@@ -162,21 +175,13 @@ _NEAR_KINDS = (
     ),
     _Kind(
         "email",
-        # asked, not named, as for a phone number: « envoyer un compte rendu par courriel » asks for none
-        re.compile(rf"\b(?:(?:quel|quelle|quels|quelles|quoi|what|what's|which)\b(?:\W+\w+){{0,4}}?\W+(?:{_EMAIL_WORDS})|"
-                   rf"(?:(?:le|les|son|sa|leur|the|his|her|their|its) |l')(?:\w+ )?(?:{_EMAIL_WORDS})(?: \w+)? "
-                   r"(?:du|de la|de l'|des|of|for|to reach))\b", re.IGNORECASE),
+        re.compile(rf"\b(?:{_asked_for(_EMAIL_WORDS, _EMAIL_OWNER)})\b", re.IGNORECASE),
         re.compile(r"[\w.+-]+@[\w-]+\.\w+|\bboite\b|\bmessagerie\b|\bmailbox\b", re.IGNORECASE),
         "adresse mail email électronique messagerie courriel address what",
     ),
     _Kind(
         "phone",
-        # asked, not named: after a question word (« C'est quoi le numéro de poste… », "What internal phone
-        # extension…") or as the number of someone (« le numéro de poste du RSSI »); « J'ai changé un numéro
-        # de poste dans une procédure », "The referent's phone extension changed" ask for none
-        re.compile(rf"\b(?:(?:quel|quelle|quels|quelles|quoi|what|what's|which)\b(?:\W+\w+){{0,4}}?\W+(?:{_PHONE_WORDS})|"
-                   rf"(?:le|les|son|leur|the|his|her|their|its)(?: \w+)? (?:{_PHONE_WORDS})(?: \w+)? (?:du|de la|de l'|des|of|for|to reach)|"
-                   r"quel poste|a quel numero)\b", re.IGNORECASE),
+        re.compile(rf"\b(?:{_asked_for(_PHONE_WORDS, _PHONE_OWNER)}|quel poste|a quel numero)\b", re.IGNORECASE),
         _PHONE,
         "numéro numéros poste téléphone tel bip portable quel joindre appeler phone number telephone extension which what reach call",
     ),
@@ -277,8 +282,9 @@ _MEASURED_ASKED = re.compile(r"\b(?:combien (?:de |d')|how many )(?:jours|heures
 # The date of a next event (« la prochaine visite de certification », "the next meeting"): rules and guides
 # state past dates (a version's, an act's) and schedules; only a statement about a next event or a
 # recurring one (« tous les 2 ans », « chaque deuxième mardi ») answers.
-_NEXT = re.compile(r"\b(?:prochaine?s?|next|upcoming|a venir)\b", re.IGNORECASE)
-_NEXT_OR_EVERY = re.compile(r"\b(?:prochaine?s?|next|upcoming|a venir|tous les|toutes les|chaque|every|each|"
+_NEXT_WORDS = r"prochaine?s?|next|upcoming|a venir"
+_NEXT = re.compile(rf"\b(?:{_NEXT_WORDS})\b", re.IGNORECASE)
+_NEXT_OR_EVERY = re.compile(rf"\b(?:{_NEXT_WORDS}|tous les|toutes les|chaque|every|each|"
                             r"par (?:an|mois|semaine|trimestre)|per (?:year|month|week|quarter)|annuel\w*|mensuel\w*|annual\w*|monthly)\b",
                             re.IGNORECASE)
 _KEEPING_ASKED = re.compile(r"\b(?:conserv\w*|gard(?:er|ee|ees|es|ent|ons|ez)|garde-t-\w+|on (?:les |la |le )?garde|archiv\w*|"
@@ -363,11 +369,12 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
     instead, read in French (« Which phone extension… the AI referent? » and « Le référent IA
     … est joignable au poste 4100 » share no English word)."""
     kind = _KINDS[name]
+    asked = fold(question)
     counted: list[set[str]] = []  # the ways of writing the thing counted, when it is a count
     if kind.counted:
         # the thing counted must be there too (« 28 lits » for another unit holds a number of beds, not
         # this one's); question and statements are both read folded, so their words stem alike
-        match = kind.asked.search(fold(question))
+        match = kind.asked.search(asked)
         noun = set(analyse(match.group("noun"), lang)) if match else set()
         counted = [noun, *({short} for word in sorted(noun) for short in STAFF_ABBREVIATIONS.get(word, ()))] if noun else []
         about = set(analyse(fold(without_references(question)), lang)) - noun - _asking_terms(name, lang)
@@ -377,11 +384,11 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
     about_french = set(analyse(french, "fr")) - _asking_terms(name, "fr") if french and lang != "fr" else set()
     needed_french = min(kind.near_words or NEAR_WORDS, len(about_french))
     qualifiers = [] if name == "date" else _qualifiers(question)  # the year a date question names is the value asked
-    if name == "date" and _NEXT.search(fold(question)):
+    if name == "date" and _NEXT.search(asked):
         qualifiers.append(_NEXT_OR_EVERY)  # the date of the next visit: a date of a past one does not answer
-    if name == "duration" and _KEEPING_ASKED.search(fold(question)):
+    if name == "duration" and _KEEPING_ASKED.search(asked):
         qualifiers.append(_KEEPING)  # how long a thing is kept: a deadline to do something else does not answer
-    measured = _MEASURED_ASKED.search(fold(question)) if name == "duration" else None
+    measured = _MEASURED_ASKED.search(asked) if name == "duration" else None
     measured_noun = set(analyse(measured.group("noun"), lang)) if measured else set()
     for text in texts:
         before = ""
@@ -428,7 +435,11 @@ _REFERENCE_TOKEN = re.compile(r"art|article|articles|paragraphe|paragraph|point|
                               r"title|fiche|n|no|version|v|edition|etape|step|page|p", re.IGNORECASE)
 _CLAUSE = re.compile(r"[;()\[\]]")
 # A statement that names what it is about by pointing back at the one before it (« • Conserver ces
-# évènements sur une période… », "Such records shall be kept…"), within its first words.
+# évènements sur une période… », "Such records shall be kept…"), within its first words. The twin of
+# `statements.sentences_of`, which joins a sentence *starting* with such a word to the one before;
+# list items and a demonstrative after the first word are not joined there, so the value check reads
+# them with the statement before here (joining them in `statements` would change the quotes and the
+# retrieval's statement signal too: not measured).
 _REFERS_BACK = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:ces|cette|cet|ceux-ci|celles-ci|these|those|such|this)\b", re.IGNORECASE)
 _LABELLED_DURATION = re.compile(rf"\s*{_NUMBER.pattern}\s?{_TIME_UNIT}\b", re.IGNORECASE)
 _LABELLED_NUMBER = re.compile(rf"\s*(?!(?:19|20)\d\d\b)\d+\b(?!\s?{_TIME_UNIT}\b)", re.IGNORECASE)
