@@ -42,7 +42,7 @@ from assistant.answering.language import fold
 from assistant.governance.redaction import redact
 from assistant.retrieval.analysis import analyse
 from assistant.retrieval.references import without_references
-from assistant.retrieval.statements import statements
+from assistant.retrieval.statements import statement_groups
 
 # Asking for an amount, not about money in general (« Comment maîtriser les coûts ? » is not).
 _MONEY_QUESTION = re.compile(
@@ -392,30 +392,51 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
     measured_noun = set(analyse(measured.group("noun"), lang)) if measured else set()
     for text in texts:
         before = ""
-        for statement in statements(text):
-            folded = fold(statement)
-            previous, before = before, statement
-            if not kind.value.search(folded) or not all(pattern.search(folded) for pattern in qualifiers):
-                continue
-            if measured_noun and not _measures(folded, measured_noun, lang) and not (
-                    about_french and _measures(folded, about_french, "fr")):  # an English question, a French statement
-                continue
-            if counted:
-                # what is asked about must be said in the part of the statement (between semicolons) that holds
-                # the count: « médecine polyvalente (28 lits)… ; chirurgie… (32 lits)… ; urgences adultes… »
-                # gives no number of beds for the emergency unit
-                parts = _counting_parts(folded, counted, lang)
-                if not parts:
+        for group in statement_groups(text):
+            closest = _closest_siblings(group, about, about_french, lang)
+            for statement in group:
+                folded = fold(statement)
+                previous, before = before, statement
+                if statement not in closest:
                     continue
-                folded = " ; ".join(parts)
-            terms = set(analyse(folded if kind.counted else statement, lang))
-            if previous and _REFERS_BACK.match(folded):
-                terms |= set(analyse(previous, lang))  # « • Conserver ces évènements… »: the events of the item before
-            if len(about & terms) >= needed:
-                return True
-            if about_french and len(about_french & set(analyse(folded if kind.counted else statement, "fr"))) >= needed_french:
-                return True
+                if not kind.value.search(folded) or not all(pattern.search(folded) for pattern in qualifiers):
+                    continue
+                if measured_noun and not _measures(folded, measured_noun, lang) and not (
+                        about_french and _measures(folded, about_french, "fr")):  # an English question, a French statement
+                    continue
+                if counted:
+                    # what is asked about must be said in the part of the statement (between semicolons) that holds
+                    # the count: « médecine polyvalente (28 lits)… ; chirurgie… (32 lits)… ; urgences adultes… »
+                    # gives no number of beds for the emergency unit
+                    parts = _counting_parts(folded, counted, lang)
+                    if not parts:
+                        continue
+                    folded = " ; ".join(parts)
+                terms = set(analyse(folded if kind.counted else statement, lang))
+                if previous and _REFERS_BACK.match(folded):
+                    terms |= set(analyse(previous, lang))  # « • Conserver ces évènements… »: the events of the item before
+                if len(about & terms) >= needed:
+                    return True
+                if about_french and len(about_french & set(analyse(folded if kind.counted else statement, "fr"))) >= needed_french:
+                    return True
     return False
+
+
+def _closest_siblings(group: list[str], about: set[str], about_french: set[str], lang: str) -> list[str]:
+    """The statements of a group of siblings (`statements.statement_groups`) but those that share
+    clearly fewer words of what the question asks about than the closest (`SIBLING_MARGIN` or
+    more): the question names another item of the list or row of the table, which states the
+    same kind of value for another subject (« médecine polyvalente (28 lits) » does not give the
+    beds of « urgences adultes », the item after it)."""
+    if len(group) < 2:
+        return group
+
+    def shared(statement: str) -> int:
+        folded = fold(statement)
+        return len(about & set(analyse(folded, lang))) + (len(about_french & set(analyse(folded, "fr"))) if about_french else 0)
+
+    scores = [shared(statement) for statement in group]
+    return [statement for statement, score in zip(group, scores, strict=True) if score > max(scores) - SIBLING_MARGIN]
 
 
 # Staff are counted in tables by their abbreviation (« nuit 1 IDE + 1 AS »): a count of nurses may be
@@ -443,6 +464,8 @@ _CLAUSE = re.compile(r"[;()\[\]]")
 _REFERS_BACK = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:ces|cette|cet|ceux-ci|celles-ci|these|those|such|this)\b", re.IGNORECASE)
 _LABELLED_DURATION = re.compile(rf"\s*{_NUMBER.pattern}\s?{_TIME_UNIT}\b", re.IGNORECASE)
 _LABELLED_NUMBER = re.compile(rf"\s*(?!(?:19|20)\d\d\b)\d+\b(?!\s?{_TIME_UNIT}\b)", re.IGNORECASE)
+# How many more of the question's words an item or a row must share than a sibling to set it aside.
+SIBLING_MARGIN = 2
 # How far (in words) a number may sit from the thing it counts: « 28 lits », « Lits : 28 », « cinq de ses membres ».
 COUNT_WINDOW = 3
 
@@ -457,11 +480,24 @@ def _counting_parts(folded: str, counted: list[set[str]], lang: str) -> list[str
     -12): 2 more of 66, no fact lost. The risk left: a question whose words are only in a table
     row's label cell, not in the cell holding the count."""
     parts = []
-    for part in folded.split(";"):
+    for part in _outer_parts(folded):
         words = set(analyse(part, lang)) | set(_TOKEN.findall(part.casefold()))  # an abbreviation may be a stop word (« AS »)
         if any(way <= words and _counts(part, way, lang) for way in counted):
             parts.append(part)
     return parts
+
+
+def _outer_parts(folded: str) -> list[str]:
+    """The parts of a statement between semicolons outside brackets: « entropie de 50 bits (ex. : 8
+    caractères ; 16 chiffres) … blocage du compte après 10 échecs » is one part, its example a
+    detail of it."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(folded):
+        depth += 1 if char in "([" else -1 if char in ")]" and depth else 0
+        if char == ";" and not depth:
+            parts.append(folded[start:i])
+            start = i + 1
+    return [*parts, folded[start:]]
 
 
 def _names(token: str, counted: set[str], lang: str) -> bool:

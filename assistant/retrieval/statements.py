@@ -85,15 +85,23 @@ def statements(text: str) -> list[str]:
     introduction whose items are not in the passage stays as it is. Likewise a table's header
     row, when the passage holds it, labels each cell of the rows below (« Étape : Vérification ;
     Délai : 15 jours ouvrés ») instead of being quoted alone."""
+    return [unit for group in statement_groups(text) for unit in group]
+
+
+def statement_groups(text: str) -> list[list[str]]:
+    """`statements`, in groups of siblings: the items of one list (each joined to its
+    introduction) or the rows of one table with its header are one group, and each says the
+    same kind of thing about a different subject (« médecine polyvalente (28 lits) », « urgences
+    adultes, organisées en postes de 12 heures »). Any other statement is a group of its own."""
     lines = [line for line in text.split("\n") if line.strip()]
-    units: list[str] = []
+    groups: list[list[str]] = []
     i = 0
     while i < len(lines):
         header = cells(lines[i])
         if header and _is_header(header) and (i == 0 or not cells(lines[i - 1])):
             rows, read = _table_rows(lines, i + 1, len(header))
             if rows:
-                units += [" ; ".join(f"{label} : {cell}" for label, cell in zip(header, row, strict=True) if cell) for row in rows]
+                groups.append([" ; ".join(f"{label} : {cell}" for label, cell in zip(header, row, strict=True) if cell) for row in rows])
                 i += 1 + read
                 continue
         parts = sentences_of(lines[i])
@@ -104,13 +112,13 @@ def statements(text: str) -> list[str]:
                 items.append(_ITEM.sub("", lines[j], count=1).strip())
                 j += 1
         if not items:
-            units += parts
+            groups += [[part] for part in parts]
             i += 1
             continue
         # the introduction is the line's last sentence, however short (« Il y indique : »)
         pieces = [piece.strip(" -") for piece in _SPLIT.split(lines[i]) if piece.strip(" -")]
         lead = pieces[-1]
-        units += sentences_of(" ".join(pieces[:-1]))
-        units += [f"{lead} {item}" if k == 0 else f"{lead}{ITEM_AFTER_LEAD}{item}" for k, item in enumerate(items)]
+        groups += [[sentence] for sentence in sentences_of(" ".join(pieces[:-1]))]
+        groups.append([f"{lead} {item}" if k == 0 else f"{lead}{ITEM_AFTER_LEAD}{item}" for k, item in enumerate(items)])
         i += len(items) + 1
-    return units
+    return groups

@@ -230,6 +230,28 @@ def test_a_count_is_about_what_the_part_of_its_statement_names() -> None:
     assert not lacks_the_value_asked("Combien de lits compte l'unité de chirurgie digestive ?", [units])
 
 
+def test_a_value_in_a_list_item_is_not_about_the_sibling_item_the_question_names() -> None:
+    # as the roster procedure writes it: one line per unit, each joined to the introduction, whose words
+    # (« unités », « planning ») every item shares; the beds of two units give none to the third
+    units = ("La procédure s'applique aux unités qui utilisent le planning assisté, soit les trois unités pilotes suivantes :\n"
+             "médecine polyvalente (28 lits), en postes de 10 h la nuit ;\nchirurgie digestive et orthopédique (32 lits), "
+             "en postes de 10 h la nuit ;\nurgences adultes, organisées en postes de 12 heures.")
+    assert lacks_the_value_asked("Combien de lits compte l'unité des urgences adultes qui teste le planning assisté ?", [units])
+    assert not lacks_the_value_asked("Combien de lits compte l'unité de chirurgie digestive qui teste le planning assisté ?", [units])
+    assert not lacks_the_value_asked("Combien de lits comptent les unités pilotes du planning assisté ?", [units])
+    # a sibling sharing one more word than the others does not set them aside (« mon avis »: « Avis des instances »)
+    grid = ("| Étape | Acteur | Délai |\n|---|---|---|\n| Vérification | Vérificateur(s) | 15 jours ouvrés |\n"
+            "| Avis des instances | CME, CSE | Selon leur calendrier |")
+    assert not lacks_the_value_asked("Je suis vérificatrice d'une procédure, combien de temps pour rendre mon avis ?", [grid])
+
+
+def test_a_count_in_brackets_is_part_of_what_its_clause_says() -> None:
+    # the semicolon of an example in brackets does not cut the clause that the count completes
+    item = ("Imposer une complexité du mot de passe :\n"
+            "- entropie de 50 bits (ex. : 8 caractères ; 16 chiffres) avec blocage du compte après 10 échecs.")
+    assert not lacks_the_value_asked("Avec une entropie de 50 bits, au bout de combien d'échecs faut-il bloquer le compte ?", [item])
+
+
 @pytest.mark.parametrize("question", [
     "Combien y a-t-il de lits aux urgences adultes ?",
     "Combien y a t il de lits aux urgences adultes ?",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from assistant.retrieval.statements import statements
+from assistant.retrieval.statements import statement_groups, statements
 
 
 def passage(text: str) -> Any:
@@ -201,3 +201,16 @@ def test_a_french_passage_under_an_english_question_is_read_with_the_glossarys_f
     assert key_extracts(question, [charter], "en", french=french) == [(1, phone)]
     # a French question reads its own words, whatever `french` says
     assert key_extracts("Qui tient le registre ?", [charter], "fr", french=french)[0][1].startswith("Le comité de pilotage")
+
+
+def test_the_items_of_a_list_and_the_rows_of_a_table_are_grouped_as_siblings() -> None:
+    text = ("La procédure s'applique aux unités pilotes suivantes :\nmédecine polyvalente (28 lits) ;\n"
+            "urgences adultes, en postes de 12 heures.\nElle concerne les infirmiers.\n\n"
+            "| Étape | Délai |\n|---|---|\n| Vérification | 15 jours ouvrés |\n| Diffusion | 5 jours ouvrés |")
+    assert statement_groups(text) == [
+        ["La procédure s'applique aux unités pilotes suivantes : médecine polyvalente (28 lits) ;",
+         "La procédure s'applique aux unités pilotes suivantes : […] urgences adultes, en postes de 12 heures."],
+        ["Elle concerne les infirmiers."],
+        ["Étape : Vérification ; Délai : 15 jours ouvrés", "Étape : Diffusion ; Délai : 5 jours ouvrés"],
+    ]
+    assert statements(text) == [unit for group in statement_groups(text) for unit in group]
