@@ -3,7 +3,8 @@
 Some questions ask for a value of a given kind: an amount of money (« Combien coûte la
 licence… »), a person's name (« Comment s'appelle le référent IA ? »), a duration or deadline
 (« Pendant combien d'années les fiches sont-elles conservées ? »), a date, a time of day, an
-e-mail address, a phone number, a dose, a count, a vendor's name, a percentage. When no passage holds a value of that kind, no answer drawn from them can
+e-mail address, a phone number, a dose, a count, a vendor's name, a percentage, who chairs a
+committee. When no passage holds a value of that kind, no answer drawn from them can
 give it, and the nearest passages talk about something else: the fines of a regulation,
 « Référent IA (Direction du numérique) » given as a name, the 12 months that logs are kept given
 as the time a form is kept. Garant refuses instead of quoting them or letting the model guess.
@@ -17,6 +18,10 @@ something else does not answer, and how long a thing is kept needs a statement a
 it. An average (« le délai moyen ») or a figure for a year (« en 2025 », « l'an dernier ») needs
 a statement that gives one: the deadline a procedure sets is not what was observed. A count needs a number next to the thing counted (« 28 lits », « Lits : 28 », « nuit 1 IDE »), not
 a deadline, a year or an article number that happens to share its sentence.
+
+Who chairs a committee needs a statement saying who presides it (« présidé par », "chaired by")
+that names the committee: the CREX is described, and the COPIL's chair stated, but not who chairs
+the CREX.
 
 A password or an access code (« le mot de passe du wifi », « le digicode ») is never answered,
 whatever the passages: governance documents do not state one, and Garant is not where staff
@@ -238,6 +243,17 @@ _NEAR_KINDS = (
         "français france which what french authority authorities body bodies agency agencies regulator in",
     ),
     _Kind(
+        "chair",  # who chairs a committee: a statement saying who presides it (« présidé par le directeur général »)
+        re.compile(r"\b(?:qui (?:preside|presidera|presidait|a preside)|qui (?:est|sont) (?:le |la |les )?(?:president|presidente|presidents)\b(?! de la republique)|"
+                   r"qui (?:en )?assure la (?:vice-)?presidence|who (?:chairs|chaired|will chair|presides|presided)|"
+                   r"who (?:is|are) (?:the )?(?:chair|chairs|chairman|chairwoman|chairperson|president)\b)",
+                   re.IGNORECASE),
+        re.compile(r"\b(?:presid\w*|vice-presid\w*|chair\w*|co-chair\w*)\b", re.IGNORECASE),
+        "qui préside présidera présidait présidé est sont président présidente présidents assure vice-présidence présidence "
+        "who chairs chaired will chair presides presided is are chair chairman chairwoman chairperson president",
+        near_words=1,
+    ),
+    _Kind(
         "percent",
         re.compile(r"\b(?:quel pourcentage|quelle (?:part|proportion)|quel taux|what (?:percentage|share|proportion|rate)|"
                    r"how many percent|"  # a tool's measured performance (« la sensibilité annoncée par le fabricant »)
@@ -348,8 +364,8 @@ def asks_for_credential(question: str) -> bool:
 
 
 def kinds_asked(question: str) -> list[str]:
-    """The kinds of value (duration, date, time of day, e-mail, phone, dose, count, organisation, French authority, percent)
-    the question asks for."""
+    """The kinds of value (duration, date, time of day, e-mail, phone, dose, count, organisation, chair, French authority,
+    percent) the question asks for."""
     folded = fold(question)
     kinds = [kind.name for kind in _NEAR_KINDS if kind.asked.search(folded)]
     return ["count"] if kinds == ["count"] and not asks_for_money(question) else [kind for kind in kinds if kind != "count"]

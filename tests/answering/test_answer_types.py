@@ -215,6 +215,16 @@ def test_days_of_something_need_a_number_of_days_next_to_that_thing() -> None:
     assert lacks_the_value_asked(english, ["Les demandes de congés des infirmiers sont saisies dans le portail au plus tard 49 jours avant."], "en", "congés infirmier")
 
 
+@pytest.mark.parametrize("question", ["Qui préside le CREX ?", "Qui est le président du CREX ?", "Who chairs the CREX?"])
+def test_who_chairs_a_committee_needs_a_statement_saying_who_presides_it(question: str) -> None:
+    assert kinds_asked(question) == ["chair"]
+    # the committee is there, and a chair of another one: neither says who chairs this one
+    others = ["Le CREX se réunit chaque mois et analyse les événements.", "Le COPIL IA-N est présidé par le directeur général."]
+    assert lacks_the_value_asked(question, others, "en" if question.startswith("Who") else "fr")
+    assert not lacks_the_value_asked(question, ["The CREX is chaired by the head of the quality unit."], "en")
+    assert not lacks_the_value_asked(question, ["Le CREX est présidé par le responsable de la cellule qualité."], "fr")
+
+
 def test_a_count_needs_a_number_of_the_thing_counted_about_what_is_asked() -> None:
     question = "Combien de lits compte le service des urgences ?"
     assert lacks_the_value_asked(question, ["Le service des urgences accueille 120 patients par jour."])  # not beds
@@ -352,7 +362,7 @@ def test_a_password_is_never_answered_whatever_the_passages() -> None:
 def test_the_passages_that_hold_the_value_asked_for() -> None:
     from assistant.answering.answer_types import value_holder
 
-    assert value_holder("Qui préside le comité de pilotage IA ?") is None
+    assert value_holder("Quel est le rôle du comité de pilotage IA ?") is None
     holds = value_holder("Combien de temps la CNIL conseille-t-elle de conserver les journaux ?")
     assert holds is not None
     assert holds("Les journaux sont conservés pendant une période de six mois à un an.")

@@ -358,7 +358,7 @@ def test_once_judged_answerable_the_answer_lists_the_passages_holding_the_value_
     assert answer.retrieved[0].chunk.chunk_id == "sooner" and "sous 2 heures" in answer.text
     # a question asking for no value is searched once
     calls.clear()
-    svc.answerer.answer("Qui préside le comité de pilotage IA ?", no_llm=True)
+    svc.answerer.answer("Quel est le rôle du comité de pilotage IA ?", no_llm=True)
     assert calls == [False]
 
 
