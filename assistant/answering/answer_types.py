@@ -287,7 +287,10 @@ _YEAR = re.compile(r"(?<![/\d])(?:19|20)\d\d(?![/\d])")  # not the number of an 
 # answered by a statement about keeping, archiving or deleting it: « signalé dans les 24 heures au
 # moyen du formulaire FEI-IA » shares the question's words but is a deadline to do something else.
 # Design sets without the model: 3 more unanswerable questions refused of 191, no fact lost; one
-# answerable question refused whose passages lacked its facts.
+# answerable question refused whose passages lacked its facts. The duration, the keeping and what is
+# kept must be in one clause (between semicolons outside brackets), and the keeping word is not what is
+# kept: a version's changes « journaux conservés 12 mois, … ; signalement ramené à 24 heures (formulaire
+# FEI-IA) » do not say how long FEI-IA forms are kept (3 more refused of 233, nothing lost).
 # A duration of something measured in that unit (« combien de jours de congés », « combien d'heures
 # d'astreinte », "how many days of annual leave"): the statement must put a number of that unit next to
 # the thing (« 25 jours de congés », « congés annuels : 25 jours »); a deadline in days that merely
@@ -402,8 +405,13 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
     qualifiers = [] if name == "date" else _qualifiers(question)  # the year a date question names is the value asked
     if name == "date" and _NEXT.search(asked):
         qualifiers.append(_NEXT_OR_EVERY)  # the date of the next visit: a date of a past one does not answer
-    if name == "duration" and _KEEPING_ASKED.search(asked):
+    keeping = name == "duration" and bool(_KEEPING_ASKED.search(asked))
+    if keeping:
         qualifiers.append(_KEEPING)  # how long a thing is kept: a deadline to do something else does not answer
+        # and what is kept must be said with the duration, not only « conservés » (see `_keeping_parts`)
+        about = {term for term in about if not _KEEPING.fullmatch(term)}  # « conserv », "retain", "kept"
+        about_french = {term for term in about_french if not _KEEPING.fullmatch(term)}
+        needed, needed_french = min(needed, len(about)), min(needed_french, len(about_french))
     measured = _MEASURED_ASKED.search(asked) if name == "duration" else None
     measured_noun = set(analyse(measured.group("noun"), lang)) if measured else set()
     for text in texts:
@@ -417,6 +425,11 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
                     continue
                 if not kind.value.search(folded) or not all(pattern.search(folded) for pattern in qualifiers):
                     continue
+                if keeping:
+                    parts = [part for part in _outer_parts(folded) if _DURATION.search(part) and _KEEPING.search(part)]
+                    if not parts:
+                        continue
+                    folded = statement = " ; ".join(parts)
                 if measured_noun and not _measures(folded, measured_noun, lang) and not (
                         about_french and _measures(folded, about_french, "fr")):  # an English question, a French statement
                     continue

@@ -154,6 +154,18 @@ def test_how_long_a_thing_is_kept_needs_a_statement_about_keeping_it() -> None:
     assert not lacks_the_value_asked("Dans quel délai faut-il signaler un dysfonctionnement avec la fiche FEI-IA ?", [deadline])
 
 
+def test_how_long_a_thing_is_kept_is_said_in_the_clause_of_the_duration() -> None:
+    question = "Pendant combien d'années les fiches FEI-IA sont-elles conservées dans le logiciel de signalement ?"
+    # a version's changes: the logs are kept 12 months, and the FEI-IA form is in another clause of the row
+    history = ("Version : 2.0 ; Modifications : formation obligatoire (art. 4), journaux conservés 12 mois, transparence (art. 50) ; "
+               "signalement ramené à 24 heures (formulaire FEI-IA)")
+    assert lacks_the_value_asked(question, [history])
+    # « conservées » is what the question asks, not what it asks about: the clause must name what is kept
+    assert lacks_the_value_asked(question, ["Les données sont conservées 5 ans ; le logiciel de signalement reçoit les fiches FEI-IA."])
+    assert not lacks_the_value_asked(question, ["Les fiches FEI-IA sont conservées 5 ans dans le logiciel de signalement ; puis supprimées."])
+    assert not lacks_the_value_asked("Combien de temps les journaux sont-ils conservés ?", [history])
+
+
 def test_the_statement_holding_the_value_shares_two_words_of_what_is_asked() -> None:
     question = "À partir de quelle date le dossier médical du patient est-il archivé ?"
     assert lacks_the_value_asked(question, ["Le patient est informé depuis le 1er mars 2025 de l'usage de l'IA."])  # « patient » alone
