@@ -28,7 +28,10 @@ whatever the passages: governance documents do not state one, and Garant is not 
 should get one.
 
 Fines are left out on purpose: the regulations state them, and a question about a fine whose
-passages lack the amount is a search that missed, not a question outside the documents.
+passages lack the amount is a search that missed, not a question outside the documents. A fine
+actually imposed (« l'amende que la CNIL a infligée au CH », "How much has the CNIL fined our
+hospital?") is not: it needs a passage reporting one with its amount, which rules and guides never
+are; the ceilings they set do not answer it.
 
 `value_holder` gives the same reading, passage by passage, to the search: once a question asking
 for a value is judged answerable, the passages that hold one about what is asked (a fine's amount
@@ -588,6 +591,32 @@ def _labels_a_count(clause: str, counted: set[str], lang: str) -> bool:
 _FINE_QUESTION = re.compile(r"\b(?:amendes?|fines?|fined)\b(?!-)", re.IGNORECASE)
 
 
+# A fine actually imposed (« l'amende que la CNIL a infligée au CH », "How much has the CNIL fined our
+# hospital so far?", "the largest GDPR fine ever imposed"): a record of a sanction, which rules and guides
+# do not keep; what they state is a ceiling, which does not answer it. Not a fine that can or would be imposed.
+_FINE_IMPOSED_ASKED = re.compile(
+    r"\b(?:(?:a|ont|a-t-elle|a-t-il|ont-elles|ont-ils) (?:deja )?(?:inflige|prononce|impose)e?s?|(?:deja |effectivement )(?:inflige|prononce)e?s?|"
+    r"amendes? (?:que|qu')\w*(?: [\w'-]+){0,4} (?:a|ont) (?:deja )?(?:inflige|prononce)e?s?|"
+    r"(?:was|were|has been|have been|got|been) fined|(?:has|have|had|did)(?: [\w'-]+){1,4} (?:fined?|imposed?)\b|(?<!are )(?<!is )(?<!be )(?<!been )imposed on|ever imposed|(?:a|ont)(?:-t-(?:il|elle|ils|elles))? (?:deja )?ete condamnee?s?)\b",
+    re.IGNORECASE,
+)
+_FINE_POSSIBLE = re.compile(r"\b(?:maxim\w*|plafonds?|ceilings?|jusqu'a|up to|peut|peuvent|pourrait|pourraient|pouvant|can|could|may|might|"
+                            r"would|risqu\w*|encour\w*|prevue?s?|provides?|foresee\w*|highest band|top band)\b", re.IGNORECASE)
+_FINE_IMPOSED = re.compile(r"\b(?:(?:a|ont) (?:ete )?(?:inflige|prononce|condamne)\w*|infligee?s? (?:a|au|aux)|(?:was|were|has been|have been) fined|"
+                           r"imposed a fine|fined \w+ (?:eur|€|\d))", re.IGNORECASE)
+
+
+def asks_for_imposed_fine(question: str) -> bool:
+    """True for a question about a fine actually imposed (see `_FINE_IMPOSED_ASKED`)."""
+    folded = fold(question)
+    return bool(_FINE_QUESTION.search(folded) and _FINE_IMPOSED_ASKED.search(folded) and not _FINE_POSSIBLE.search(folded))
+
+
+def reports_imposed_fine(text: str) -> bool:
+    """True when the text reports a fine imposed, with its amount (« a infligé une amende de 150 000 € »)."""
+    return bool(_FINE_IMPOSED.search(fold(text))) and states_money(text)
+
+
 def value_holder(question: str, lang: str = "fr", french: str = "") -> Callable[[str], bool] | None:
     """For a question asking for a value (an amount of money or of a fine, or one of the kinds of
     `kinds_asked`), whether a passage's text holds one, as `lacks_the_value_asked` reads it;
@@ -607,6 +636,8 @@ def lacks_the_value_asked(question: str, texts: list[str], lang: str = "fr", fre
     if asks_for_credential(question):
         return True
     if asks_for_money(question) and not any(states_money(text) for text in texts):
+        return True
+    if asks_for_imposed_fine(question) and not any(reports_imposed_fine(text) for text in texts):
         return True
     if asks_for_person_name(question) and not any(names_a_person(text) for text in texts):
         return True

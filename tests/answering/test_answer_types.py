@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.answer_types import asks_for_money, kinds_asked, lacks_the_value_asked, states_money
+from assistant.answering.answer_types import asks_for_imposed_fine, asks_for_money, kinds_asked, lacks_the_value_asked, states_money
 
 
 @pytest.mark.parametrize("question", [
@@ -235,6 +235,25 @@ def test_who_chairs_a_committee_needs_a_statement_saying_who_presides_it(questio
     assert lacks_the_value_asked(question, others, "en" if question.startswith("Who") else "fr")
     assert not lacks_the_value_asked(question, ["The CREX is chaired by the head of the quality unit."], "en")
     assert not lacks_the_value_asked(question, ["Le CREX est présidé par le responsable de la cellule qualité."], "fr")
+
+
+@pytest.mark.parametrize(("question", "imposed"), [
+    ("Quel est le montant de l'amende que la CNIL a infligée au CH de Val-Garant ?", True),
+    ("Combien d'amendes la CNIL a-t-elle déjà infligées à l'hôpital ?", True),
+    ("How much has the CNIL fined our hospital so far?", True),
+    ("How much was the fine the Irish authority imposed on Meta in 2023?", True),
+    ("What is the largest GDPR fine ever imposed?", True),
+    # a fine the rules set or allow is what they state
+    ("Quelle est l'amende maximale pour une pratique d'IA interdite ?", False),
+    ("Quelle amende la CNIL peut-elle infliger à un hôpital ?", False),
+    ("What fines are imposed on deployers who breach Article 26?", False),
+    ("How much would a hospital be fined for not training its staff?", False),
+])
+def test_a_fine_actually_imposed_needs_a_passage_reporting_one(question: str, imposed: bool) -> None:
+    ceiling = "Le non-respect de l'interdiction fait l'objet d'amendes administratives pouvant aller jusqu'à 35 000 000 EUR."
+    assert asks_for_imposed_fine(question) is imposed
+    assert lacks_the_value_asked(question, [ceiling], "en" if question.isascii() else "fr") is imposed
+    assert not lacks_the_value_asked(question, ["En 2024, la CNIL a infligé 2 amendes à l'hôpital, pour un montant de 50 000 €."])
 
 
 def test_a_count_needs_a_number_of_the_thing_counted_about_what_is_asked() -> None:
