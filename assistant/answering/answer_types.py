@@ -203,9 +203,11 @@ _NEAR_KINDS = (
     ),
     _Kind(
         "count",  # asked only when no other kind is (« combien de jours » asks for a duration)
-        re.compile(r"\b(?:combien (?:y a-t-il |y a t il |y avait-il )?(?:de |d')|how many |quel (?:est le )?nombre (?:de |d')|(?:what is )?the number of |"
+        re.compile(r"\b(?:combien (?:y a-t-il |y a t il |y avait-il |faut-il (?:au (?:minimum|maximum|moins|plus) )?)?(?:de |d')|how many |"
+                   r"quel (?:est le )?nombre (?:minim\w+ |maxim\w+ )?(?:de |d')|(?:what is )?the (?:minimum |maximum |minimal |maximal )?number of |"
                    r"(?:quel|quels) (?:est |sont )?(?:l'|les )?effectifs? (?:minim\w+ |maxim\w+ |requis |cibles? )?(?:de |d'|des |en ))"
-                   r"(?P<noun>\w[\w-]*)",
+                   # not a number of (consecutive) hours or days: a duration, whose numbers `_counts` does not count
+                   r"(?!(?:[\w-]+ ){0,2}(?:heures|jours|semaines|mois|annees|ans|minutes|hours|days|weeks|months|years)\b)(?P<noun>\w[\w-]*)",
                    re.IGNORECASE),
         _NUMBER,
         "combien nombre how many number what",
@@ -221,13 +223,15 @@ _NEAR_KINDS = (
             r"who (?:supplies|supplied|sells|sold|manufactures|manufactured) (?:the|our|this|that)|"
             r"name of the (?:company|vendor|supplier|manufacturer|firm)|"
             # a product's or a host's name (« le nom commercial du logiciel », « quel hébergeur »)
+            r"comment s'appellen?t? (?:l'|le |la |les )(?:editeur|fabricant|fournisseur|prestataire|societe|entreprise|constructeur|hebergeur)s?|"
+            r"(?:quel|quels) organismes? notifies?|(?:which|what) notified bod(?:y|ies)|"
             r"noms? commercia(?:l|ux)|(?:brand|trade|product|commercial) names?|(?:quels?|le|l') hebergeurs?|"
             r"(?:which|what)(?: \w+){0,4}? (?:hosting providers?|hosts?))\b",
             re.IGNORECASE,
         ),
         re.compile(  # the role word in any case, the name capitalised
             r"(?i:\b(?:editeur|fournisseur|fabricant|prestataire|societe|entreprise|industriel|constructeur|marque|vendor|supplier|"
-            r"manufacturer|company|brand|nom commercial|brand name|trade name|hebergeur|hosting provider|hosted by|heberge par|developpe par|fourni par|commercialise par|edite par|fabrique par|developed by|supplied by|"
+            r"manufacturer|company|brand|nom commercial|brand name|trade name|hebergeur|hosting provider|organisme notifie|notified body|hosted by|heberge par|developpe par|fourni par|commercialise par|edite par|fabrique par|developed by|supplied by|"
             r"made by|manufactured by)s?)\s?(?:[:=(,]\s?)?(?:(?i:est|is)\s)?(?:(?i:la societe|l'entreprise|the company)\s)?[A-Z][\w&.-]+"
             r"|\b(?:SAS|SARL|SASU|GmbH|Inc|Ltd|LLC)\b"
         ),

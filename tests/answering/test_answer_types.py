@@ -97,6 +97,11 @@ def test_a_name_question_needs_a_passage_that_names_someone() -> None:
     ("Quel taux de formation l'établissement vise-t-il ?", ["percent"]),
     ("Combien de lits compte l'unité ?", ["count"]),
     ("Combien de jours d'affilée un agent peut-il travailler ?", ["duration"]),  # a count of days is a duration
+    ("Combien faut-il d'IDE au minimum la nuit en chirurgie ?", ["count"]),
+    ("Combien faut-il au minimum de soignants sur le poste de nuit ?", ["count"]),
+    ("What is the minimum number of nurses on the night shift?", ["count"]),
+    ("What's the maximum number of hours someone can work in 7 days?", []),  # hours: not a count
+    ("Below how many employees is an organisation exempt from keeping a record?", ["count"]),
     ("Combien coûte la licence ?", []),  # money: checked on its own
     ("Qui valide le planning ?", []),
     ("Quand faut-il remplir une FEI-IA ?", []),  # « quand » asking a circumstance, not a date
@@ -107,6 +112,9 @@ def test_a_name_question_needs_a_passage_that_names_someone() -> None:
     ("Quel éditeur fournit l'outil de détection des fractures ?", ["organisation"]),
     ("Quel est le nom de l'éditeur de l'outil de planning ?", ["organisation"]),
     ("Which company supplies the fracture detection software?", ["organisation"]),
+    ("Comment s'appelle l'éditeur du logiciel de détection des fractures ?", ["organisation"]),
+    ("Which notified body certified our fracture detection tool?", ["organisation"]),
+    ("Quel est le rôle d'un organisme notifié ?", []),
     ("Who makes our schedule when the planning tool is down?", []),  # a role, not a vendor
     ("Quel est le nom commercial du logiciel de planning ?", ["organisation"]),
     ("What is the brand name of the scheduling software?", ["organisation"]),
