@@ -65,7 +65,7 @@ _MONEY = re.compile(r"\d[\d\s\u00a0\u202f.,]*\s?(?:€|EUR\b|euros?\b|k€|M€)
 
 # Asking for the name of a person, by role (« le nom de l'outil » asks for a thing's name: not this).
 _ROLES = (r"(?:referente?s?|dpo|delegue\w*|directeur|directrice|directeurs|responsables?|rssi|presidente?s?|vice-presidente?s?|"
-          r"cadres?|medecins?|pharmaciens?|infirmiere?s?|correspondante?s?|interlocut\w+|chef|cheffe|coordinat\w+|"
+          r"cadres?|medecins?|pharmaciens?|infirmiere?s?|correspondante?s?|interlocut\w+|chef|cheffe|coordinat\w+|coordonnat\w+|"
           r"officers?|director|directors|head|manager|chair\w*|referents?|contact person|person in charge)")
 _NAME_QUESTION = re.compile(
     rf"\b(?:comment s'appell(?:e|ent)|quel est le nom|quels sont les noms|(?:le |les )?noms?(?: et prenoms?)? (?:du|de la|de l'|des)|"
@@ -320,10 +320,23 @@ _KEEPING = re.compile(r"\b(?:conserv\w*|gard(?:er|e|ee|ees|es|ent)|archiv\w*|ret
                       r"(?:tenir|tient|tiennent|tenus?|tenues?) a (?:la )?disposition|at the disposal)\b", re.IGNORECASE)
 
 
+# A figure actually reached (« quel pourcentage de plannings a réellement été publié », « le taux effectivement
+# atteint »): a record of activity, not the target a rule sets (« objectif : 95 % »).
+_ACHIEVED_ASKED = re.compile(r"\b(?:reellement|effectivement|(?:a|ont) ete atteinte?s?|been (?:achieved|reached)|actually (?:achieved|reached))\b",
+                             re.IGNORECASE)
+_RECORD = re.compile(r"\b(?:atteinte?s?|constatee?s?|observee?s?|mesuree?s?|enregistree?s?|bilan|resultats?|achieved|reached|observed|measured|"
+                     r"recorded|actual)\b", re.IGNORECASE)
+# The precise date of an event (« à quelle date précise »): a day of a month, not a month or a schedule.
+_PRECISE_DATE_ASKED = re.compile(r"\b(?:dates? (?:precises?|exactes?)|(?:exact|precise) dates?)\b", re.IGNORECASE)
+_DAY_DATE = re.compile(rf"\b\d{{1,2}}(?:er)? {_MONTHS}\b|\b{_MONTHS} \d{{1,2}}\b|\b\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}}\b", re.IGNORECASE)
+
+
 def _qualifiers(question: str) -> list[re.Pattern[str]]:
-    """What a statement must also match to answer `question` (see `_AVERAGE`, `_PAST_PERIOD`)."""
+    """What a statement must also match to answer `question` (see `_AVERAGE`, `_PAST_PERIOD`, `_ACHIEVED_ASKED`)."""
     folded = fold(question)
     needed = [_AVERAGE] if _AVERAGE.search(folded) else []
+    if _ACHIEVED_ASKED.search(folded):
+        needed.append(_RECORD)
     years = sorted(set(_YEAR.findall(folded)))
     if years:
         needed.append(re.compile("|".join(rf"(?<![/\d]){year}(?![/\d])" for year in years)))
@@ -412,6 +425,8 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
     qualifiers = [] if name == "date" else _qualifiers(question)  # the year a date question names is the value asked
     if name == "date" and _NEXT.search(asked):
         qualifiers.append(_NEXT_OR_EVERY)  # the date of the next visit: a date of a past one does not answer
+    if name == "date" and _PRECISE_DATE_ASKED.search(asked):
+        qualifiers.append(_DAY_DATE)  # « la séance de juin »: June is not its date
     keeping = name == "duration" and bool(_KEEPING_ASKED.search(asked))
     if keeping:
         qualifiers.append(_KEEPING)  # how long a thing is kept: a deadline to do something else does not answer

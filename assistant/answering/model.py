@@ -29,6 +29,10 @@ UNINDEXED_WORDING_LABEL = {
     "fr": "L'{label} cité n'est pas indexé : les documents indexés peuvent le mentionner, pas en donner le texte.",
     "en": "The {label} cited is not indexed: the indexed documents may mention it, not give its text.",
 }
+UNINDEXED_PUBLICATION_LABEL = {
+    "fr": "Le document cité (« {label} ») n'est pas indexé : les documents indexés peuvent le mentionner, pas en donner le contenu.",
+    "en": 'The document cited ("{label}") is not indexed: the indexed documents may mention it, not give its content.',
+}
 UNKNOWN_IDENTIFIER_LABEL = {
     "fr": "Aucun document indexé ne mentionne « {identifier} » ; si c'est un sigle, écrivez-le en toutes lettres.",
     "en": 'No indexed document mentions "{identifier}"; if it is an acronym, spell it out.',

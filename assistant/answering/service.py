@@ -37,6 +37,7 @@ from assistant.answering.model import (
     ROLE_REFUSAL,
     ROLE_RESEMBLANCE_REFUSAL,
     SMALL_TALK_REPLY,
+    UNINDEXED_PUBLICATION_LABEL,
     UNINDEXED_WORDING_LABEL,
     UNKNOWN_IDENTIFIER_LABEL,
     WITHHELD_LABEL,
@@ -203,6 +204,8 @@ class Answerer:
             self._refuse(answer, "missing_reference", MISSING_REFERENCE_LABEL[lang].format(label=_in_sentence(missing[0])))
         elif unindexed := self.retriever.unindexed_wording(question):
             self._refuse(answer, "missing_reference", UNINDEXED_WORDING_LABEL[lang].format(label=_in_sentence(unindexed)))
+        elif publication := self.retriever.unindexed_publication(question):
+            self._refuse(answer, "missing_reference", UNINDEXED_PUBLICATION_LABEL[lang].format(label=publication))
         elif unknown := [name for name in self.retriever.unknown_identifiers(question)
                          if not spelled_out(name, texts)]:
             self._refuse(answer, "missing_reference", UNKNOWN_IDENTIFIER_LABEL[lang].format(identifier=unknown[0]))

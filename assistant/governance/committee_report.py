@@ -131,7 +131,7 @@ REFUSAL_REASONS = {
     "unsupported": "réponse du modèle non vérifiable dans les passages (ou recopiant un exemple des consignes)",
     "role": "demande hors du rôle de l'assistant (motif reconnu)",
     "role_resemblance": "demande hors du rôle de l'assistant (ressemblance avec des exemples)",
-    "missing_reference": "article, code ou sigle cité absent des documents (ou texte même d'une loi qu'ils ne font que citer)",
+    "missing_reference": "article, paragraphe, code ou sigle cité absent des documents (ou texte même d'une loi, ou contenu d'une publication, qu'ils ne font que citer)",
     "no_value": "valeur demandée (montant, nom, délai, date, numéro, nombre, éditeur…) absente des passages, ou mot de passe",
     "withheld": "réponse retenue (elle reprenait les consignes internes)",
     "small_talk": "salutation, remerciement ou demande d'aide (Garant répond ce qu'il fait et comment l'interroger)",

@@ -33,7 +33,15 @@ from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.identifiers import IdentifierTable
 from assistant.retrieval.lexical import BM25Index
 from assistant.retrieval.proximity import StatementCoverage
-from assistant.retrieval.references import ReferenceTable, acts_named, find_references, wording_of_unindexed
+from assistant.retrieval.references import (
+    ReferenceTable,
+    acts_named,
+    find_paragraphs,
+    find_references,
+    paragraph_numbers,
+    unindexed_publication,
+    wording_of_unindexed,
+)
 from assistant.retrieval.rerank import Reranker, rerank
 from assistant.retrieval.thesaurus import Thesaurus
 from assistant.settings import RetrievalSettings
@@ -327,16 +335,35 @@ class HybridRetriever:
     def missing_references(self, question: str, kinds: list[str] | None = None,
                            include_archived: bool | None = None) -> list[str]:
         """Articles and annexes the question names (as written) that the act it names, among
-        the documents a search may return, does not have: « l'article 120 du règlement … »."""
+        the documents a search may return, does not have: « l'article 120 du règlement … »; and
+        paragraphs past an article's last: « le paragraphe 13 de l'article 26 » (it has 12)."""
         if not self.settings.follow_references:
             return []
         allowed = self.allowed_documents(kinds, include_archived)
-        return [ref.label for ref in find_references(question) if self.references.chunks(ref, allowed) == []]
+        missing = [ref.label for ref in find_references(question) if self.references.chunks(ref, allowed) == []]
+        for paragraph in find_paragraphs(question):
+            # a paragraph beyond the last of an article numbered 1, 2… N without a gap (the passages
+            # of an article whose numbering was not read whole prove nothing)
+            numbers = paragraph_numbers(self._text_of[cid] for cid in self.references.chunks(paragraph.article, allowed) or [])
+            if numbers and numbers == set(range(1, max(numbers) + 1)) and paragraph.number > max(numbers):
+                missing.append(paragraph.label)
+        return missing
 
     def unindexed_wording(self, question: str) -> str | None:
         """An article whose very wording the question asks for, of an act no indexed document is
         (« le texte exact de l'article 17 de la loi de bioéthique »)."""
         return wording_of_unindexed(question) if self.settings.follow_references else None
+
+    def unindexed_publication(self, question: str) -> str | None:
+        """A publication of a body (« les recommandations de l'OMS ») that no indexed document is."""
+        if not self.settings.follow_references:
+            return None
+        return unindexed_publication(question, self._indexed_names)
+
+    @functools.cached_property
+    def _indexed_names(self) -> str:
+        """The titles and paths of the indexed documents, lowercase: who published what is indexed."""
+        return " ".join(f"{d.title} {d.source_path}" for d in self.documents.values()).lower()
 
     @functools.cached_property
     def identifiers(self) -> IdentifierTable:

@@ -119,6 +119,46 @@ def find_references(question: str) -> list[Reference]:
     return found
 
 
+# A paragraph of an article: « le paragraphe 13 de l'article 26 », « l'article 26, paragraphe 13 », "Article 26(13)".
+_PARAGRAPH_FIRST = re.compile(r"\b(?P<word>paragraphe|paragraph|alinéa|§)\s*(?P<paragraph>\d{1,2})\s+(?:de l['’]|du |of |of the )?(?:article|art\.)\s*(?P<article>\d{1,3})\b",
+                              re.I)
+_ARTICLE_FIRST = re.compile(r"\b(?:article|art\.)\s*(?P<article>\d{1,3})(?:\s*,?\s*(?P<word>paragraphe|paragraph|alinéa|§|para\.)\s*|\()(?P<paragraph>\d{1,2})\)?",
+                            re.I)
+_PARAGRAPH_START = re.compile(r"(?m)^\s*(\d{1,2})\.\s")
+
+
+@dataclass(frozen=True)
+class ParagraphReference:
+    """A numbered paragraph of an article named in a question."""
+
+    article: Reference
+    number: int
+    label: str  # « article 26, paragraphe 13 », "Article 26, paragraph 13"
+
+
+def find_paragraphs(question: str) -> list[ParagraphReference]:
+    """The numbered paragraphs of articles that a question names, with the article as
+    `find_references` reads it (and so its act)."""
+    articles = {ref.number: ref for ref in find_references(question) if ref.kind == "article"}
+    found: list[ParagraphReference] = []
+    for match in (*_PARAGRAPH_FIRST.finditer(question), *_ARTICLE_FIRST.finditer(question)):
+        article = articles.get(str(int(match["article"])))
+        if article is None:
+            continue
+        word = (match["word"] or "").lower()
+        word = {"paragraph": "paragraph", "§": "§", "para.": "paragraph"}.get(word, "paragraphe" if word else
+                                                                            "paragraph" if article.label[:1].isupper() else "paragraphe")
+        paragraph = ParagraphReference(article, int(match["paragraph"]), f"{article.label}, {word} {int(match['paragraph'])}")
+        if paragraph not in found:
+            found.append(paragraph)
+    return found
+
+
+def paragraph_numbers(texts: Iterable[str]) -> set[int]:
+    """The numbers of the paragraphs that start a line in an article's passages (« 12. Les déployeurs… »)."""
+    return {int(number) for text in texts for number in _PARAGRAPH_START.findall(text)}
+
+
 # Asking for the wording itself (« le texte exact de l'article 17 de la loi… », « que dit exactement… tu
 # peux me citer le texte ? », "the full text of…").
 _WORDING = re.compile(
@@ -139,6 +179,34 @@ def wording_of_unindexed(question: str) -> str | None:
     if not _WORDING.search(question):
         return None
     return next((reference.label for reference in find_references(question) if reference.act is None), None)
+
+
+# A publication of a body (« les recommandations de l'OMS de 2021 », "the WHO 2021 recommendations",
+# « le rapport de la HAS »): cited by the guides, indexed only when a document is it.
+_PUBLICATION_KIND = r"(?:recommandations?|rapports?|lignes directrices|référentiels?|recommendations?|guidelines?|reports?|guidance)"
+_PUBLICATION = re.compile(
+    rf"\b(?P<kind>{_PUBLICATION_KIND})\s+(?:\d{{4}}\s+)?(?:de l['’]|du |de la |des |of the |from the |by the |of |by )"
+    r"(?P<body>[A-Z][\w-]{1,9}\b|Organisation mondiale de la santé|World Health Organi[sz]ation)"
+    rf"|\b(?P<body_first>[A-Z]{{2,8}})(?:['’]s)?\s+(?:\d{{4}}\s+)?(?P<kind_after>{_PUBLICATION_KIND})\b",
+)
+
+
+def unindexed_publication(question: str, indexed: str) -> str | None:
+    """A publication of a body that the question asks about (« les recommandations de l'OMS »),
+    when no indexed document is by that body: `indexed` is the titles and paths of the indexed
+    documents, lowercase. A question that also names an indexed act or body (« la note de l'ANAP
+    cite-t-elle les recommandations de l'OMS ? ») asks about what that one says."""
+    if acts_named(question):
+        return None
+    words = set(re.findall(r"[\w-]+", question))
+    if any(len(word) >= 3 and word.isupper() and re.search(rf"\b{re.escape(word.lower())}\b", indexed) for word in words):
+        return None
+    for match in _PUBLICATION.finditer(question):
+        body = match["body"] or match["body_first"]
+        if body.lower() in {"article", "annex", "annexe", "union", "garant"} or re.search(rf"\b{re.escape(body.lower())}\b", indexed):
+            continue
+        return match.group(0)
+    return None
 
 
 def without_references(question: str) -> str:

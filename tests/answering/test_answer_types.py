@@ -264,6 +264,29 @@ def test_a_fine_actually_imposed_needs_a_passage_reporting_one(question: str, im
     assert not lacks_the_value_asked(question, ["En 2024, la CNIL a infligé 2 amendes à l'hôpital, pour un montant de 50 000 €."])
 
 
+def test_a_figure_actually_reached_needs_a_record_not_a_target() -> None:
+    question = "Pendant la phase pilote, quel pourcentage de plannings a réellement été publié à J-28 ?"
+    assert lacks_the_value_asked(question, ["Indicateur : plannings publiés à J-28 pendant la phase pilote ; objectif : 95 %."])
+    assert not lacks_the_value_asked(question, ["Bilan de la phase pilote : 92 % des plannings publiés à J-28."])
+    # without « réellement », the target answers
+    assert not lacks_the_value_asked(question.replace(" réellement", ""),
+                                     ["Indicateur : plannings publiés à J-28 pendant la phase pilote ; objectif : 95 %."])
+
+
+def test_a_precise_date_needs_a_day_not_a_month() -> None:
+    question = "À quelle date précise se tiendra la séance de juin du COPIL IA et numérique ?"
+    schedule = "Le COPIL IA et numérique se réunit une fois par trimestre (en mars, juin, septembre et décembre)."
+    assert lacks_the_value_asked(question, [schedule])
+    assert not lacks_the_value_asked(question, ["La séance de juin du COPIL IA et numérique se tiendra le 12 juin 2026."])
+    assert not lacks_the_value_asked("En quel mois se tient la séance d'été du COPIL IA et numérique ?", [schedule])
+
+
+def test_a_coordonnateur_is_a_role_whose_name_is_asked() -> None:
+    question = "Comment s'appelle le coordonnateur général des soins ? Je voudrais lui écrire directement."
+    assert lacks_the_value_asked(question, ["Le coordonnateur général des soins préside la CSIRMT."])
+    assert not lacks_the_value_asked(question, ["Le coordonnateur général des soins est Mme Claire Martin."])
+
+
 def test_a_count_needs_a_number_of_the_thing_counted_about_what_is_asked() -> None:
     question = "Combien de lits compte le service des urgences ?"
     assert lacks_the_value_asked(question, ["Le service des urgences accueille 120 patients par jour."])  # not beds

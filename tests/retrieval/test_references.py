@@ -10,7 +10,16 @@ from corpus_files import write_documents
 
 from assistant.engines.chat_fake import FakeChatModel
 from assistant.engines.embed_hash import HashEmbedder
-from assistant.retrieval.references import Reference, ReferenceTable, find_references, without_references, wording_of_unindexed
+from assistant.retrieval.references import (
+    Reference,
+    ReferenceTable,
+    find_paragraphs,
+    find_references,
+    paragraph_numbers,
+    unindexed_publication,
+    without_references,
+    wording_of_unindexed,
+)
 from assistant.services import build_services
 from ingest.pipeline import Ingestor
 
@@ -86,7 +95,9 @@ Chaque instance comprend un président et trois membres nommés pour quatre ans.
 
 # Article 3 — Sanctions
 
-Les manquements sont passibles d'une amende administrative.
+1. Les manquements sont passibles d'une amende administrative.
+
+2. L'instance fixe le montant de l'amende.
 """
 
 CHARTE = """---
@@ -252,3 +263,57 @@ def test_asking_the_wording_of_an_act_not_indexed_is_refused_without_the_model(s
     assert "L'article 2 cité n'est pas indexé : les documents indexés peuvent le mentionner, pas en donner le texte." in answer.text
     svc.answerer.answer("Que dit l'article 2 de la loi sur les comités de pilotage ?")
     assert len(model.calls) == 1
+
+
+@pytest.mark.parametrize(("question", "label"), [
+    ("Que prévoit le paragraphe 13 de l'article 26 du règlement sur l'IA ?", "article 26, paragraphe 13"),
+    ("Que dit l'article 26, paragraphe 13, du règlement sur l'IA ?", "article 26, paragraphe 13"),
+    ("What does Article 26(13) of the AI Act say?", "Article 26, paragraph 13"),
+    ("What does paragraph 13 of Article 26 of the AI Act say?", "Article 26, paragraph 13"),
+])
+def test_a_paragraph_of_an_article_is_read_with_its_article(question: str, label: str) -> None:
+    (paragraph,) = find_paragraphs(question)
+    assert paragraph.number == 13 and paragraph.label == label
+    assert paragraph.article == Reference("article", "26", "2024/1689", label.split(",")[0])
+
+
+def test_the_paragraphs_of_an_article_are_the_numbers_that_start_its_lines() -> None:
+    assert paragraph_numbers(["1. Les déployeurs prennent…\n\n2. Ils confient…", "12. Les déployeurs coopèrent… (article 3, point 4.)"]) == {1, 2, 12}
+
+
+def test_a_paragraph_past_the_last_of_an_article_is_refused_without_the_model(services) -> None:  # type: ignore[no-untyped-def]
+    model = FakeChatModel(["Le paragraphe 5 prévoit une amende de 10 000 euros [1]."])
+    svc = services(model)
+    answer = svc.answerer.answer("Que prévoit le paragraphe 5 de l'article 3 du règlement (UE) 2099/7 sur les sanctions ?")
+    assert answer.refused and answer.refusal_reason == "missing_reference" and model.calls == []
+    assert "Le texte cité, tel qu'il est indexé, ne contient pas d'article 3, paragraphe 5." in answer.text
+    # a paragraph it has goes on to the model; so does one of an article not numbered by paragraph
+    svc.answerer.answer("Que prévoit le paragraphe 2 de l'article 3 du règlement (UE) 2099/7 sur les sanctions ?")
+    assert svc.answerer.retriever.missing_references("Que dit le paragraphe 5 de l'article 2 du règlement (UE) 2099/7 ?") == []
+    assert len(model.calls) == 1
+
+
+INDEXED = "note de l'anap : déployer une ia de confiance guides/anap.txt guide de la cnil guides/cnil.md"
+
+
+@pytest.mark.parametrize(("question", "label"), [
+    ("Quels principes listent les recommandations de l'OMS de 2021 sur l'IA en santé ?", "recommandations de l'OMS"),
+    ("What do the WHO 2021 recommendations say about human oversight?", "WHO 2021 recommendations"),
+    ("Que dit le rapport de la HAS sur les dispositifs médicaux à base d'IA ?", "rapport de la HAS"),
+    # a publication of an indexed body, or a question naming an indexed document, is about the documents
+    ("Que disent les recommandations de la CNIL sur les mots de passe ?", None),
+    ("La note de l'ANAP cite-t-elle les recommandations de l'OMS ?", None),
+    ("Which guidelines of the Commission does Article 96 of the AI Act require?", None),
+    ("Quelles recommandations faut-il suivre pour les mots de passe ?", None),
+])
+def test_a_publication_of_a_body_no_indexed_document_is(question: str, label: str | None) -> None:
+    assert unindexed_publication(question, INDEXED) == label
+
+
+def test_asking_what_a_publication_not_indexed_says_is_refused_without_the_model(services) -> None:  # type: ignore[no-untyped-def]
+    model = FakeChatModel(["Les recommandations prévoient un comité [1]."])
+    svc = services(model)
+    answer = svc.answerer.answer("Que disent les recommandations de l'OMS sur la composition des comités ?")
+    assert answer.refused and answer.refusal_reason == "missing_reference" and model.calls == []
+    assert ("Le document cité (« recommandations de l'OMS ») n'est pas indexé : les documents indexés peuvent le mentionner, "
+            "pas en donner le contenu.") in answer.text
