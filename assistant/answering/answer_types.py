@@ -263,6 +263,7 @@ _NEAR_KINDS = (
     _Kind(
         "percent",
         re.compile(r"\b(?:quel pourcentage|quelle (?:part|proportion)|quel taux|what (?:percentage|share|proportion|rate)|"
+                   r"(?:quel|quelle) (?:est|etait) (?:le |la )(?:taux|pourcentage|proportion)|what (?:is|was) the (?:percentage|proportion|rate)|"
                    r"how many percent|"  # a tool's measured performance (« la sensibilité annoncée par le fabricant »)
                    # not « précision », « exactitude », "accuracy": also a detail asked, a principle of the GDPR
                    r"(?:quelle|quelles) (?:est |sont )?(?:la |les )?(?:sensibilite|specificite)|"

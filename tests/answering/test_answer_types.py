@@ -95,6 +95,9 @@ def test_a_name_question_needs_a_passage_that_names_someone() -> None:
     ("Can I send patient data by email to a colleague?", []),
     ("Quelle est la dose maximale de paracétamol ?", ["dose"]),
     ("Quel taux de formation l'établissement vise-t-il ?", ["percent"]),
+    ("Quel est le taux de faux négatifs de l'outil de détection ?", ["percent"]),
+    ("What is the rate of false negatives of the fracture detection tool?", ["percent"]),
+    ("Quelle est la part de responsabilité du cadre ?", []),  # a share of something else than a figure
     ("Combien de lits compte l'unité ?", ["count"]),
     ("Combien de jours d'affilée un agent peut-il travailler ?", ["duration"]),  # a count of days is a duration
     ("Combien faut-il d'IDE au minimum la nuit en chirurgie ?", ["count"]),
