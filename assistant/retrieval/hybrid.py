@@ -50,6 +50,8 @@ LEXICAL_FILE = "lexical.npz"
 _WORD = re.compile(r"[^\W\d_]+")
 _CODE = re.compile(r"[a-z]{2,}-[a-z]{2,}-\d+")  # a procedure's code at the start of its file name (« pq-ia-02-… »)
 QUERY_CACHE_SIZE = 64
+# A document giving its own code (« Centre hospitalier de Val-Garant — référence CHA-IA-01 — version 2.0 »).
+_OWN_CODE = re.compile(r"\b(?:référence|reference|réf\.)\s*:?\s*([A-Z]{2,5}-[A-Z]{2,5}-\d{2})\b")
 
 
 @dataclass
@@ -362,8 +364,10 @@ class HybridRetriever:
 
     @functools.cached_property
     def _indexed_names(self) -> str:
-        """The titles and paths of the indexed documents, lowercase: who published what is indexed."""
-        return " ".join(f"{d.title} {d.source_path}" for d in self.documents.values()).lower()
+        """The titles and paths of the indexed documents and the codes they give themselves
+        (« référence CHA-IA-01 »), lowercase: who published what is indexed."""
+        codes = {code for text in self._text_of.values() for code in _OWN_CODE.findall(text)}
+        return " ".join([*(f"{d.title} {d.source_path}" for d in self.documents.values()), *sorted(codes)]).lower()
 
     @functools.cached_property
     def identifiers(self) -> IdentifierTable:

@@ -191,11 +191,23 @@ _PUBLICATION = re.compile(
 )
 
 
+# A document's code (« MO-SI-04 », « CHA-SI-01 ») and a question asking what it says or its steps.
+_DOCUMENT_CODE = re.compile(r"\b[A-Z]{2,5}-[A-Z]{2,5}-\d{2}\b")
+_CONTENT_ASKED = re.compile(r"\b(?:étapes|etapes|que dit|que disent|que prévoit|que prevoit|steps|what does\b.{0,60}\b(?:say|provide))\b", re.I)
+
+
 def unindexed_publication(question: str, indexed: str) -> str | None:
     """A publication of a body that the question asks about (« les recommandations de l'OMS »),
-    when no indexed document is by that body: `indexed` is the titles and paths of the indexed
-    documents, lowercase. A question that also names an indexed act or body (« la note de l'ANAP
-    cite-t-elle les recommandations de l'OMS ? ») asks about what that one says."""
+    when no indexed document is by that body, or the content of a document that the question
+    names by its code when no indexed document is that one (« les étapes du mode opératoire
+    MO-SI-04 »: the quality procedure gives it as an example of a code). `indexed` is the
+    titles and paths of the indexed documents and the codes they give themselves, lowercase. A question that also
+    names an indexed act or body (« la note de l'ANAP cite-t-elle les recommandations de l'OMS
+    ? ») asks about what that one says."""
+    if _CONTENT_ASKED.search(question):
+        for code in _DOCUMENT_CODE.findall(question):
+            if code.lower() not in indexed:
+                return code
     if acts_named(question):
         return None
     words = set(re.findall(r"[\w-]+", question))

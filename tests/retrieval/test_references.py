@@ -293,7 +293,7 @@ def test_a_paragraph_past_the_last_of_an_article_is_refused_without_the_model(se
     assert len(model.calls) == 1
 
 
-INDEXED = "note de l'anap : déployer une ia de confiance guides/anap.txt guide de la cnil guides/cnil.md"
+INDEXED = "note de l'anap : déployer une ia de confiance guides/anap.txt guide de la cnil guides/cnil.md pq-doc-03 cha-ia-01"
 
 
 @pytest.mark.parametrize(("question", "label"), [
@@ -305,6 +305,11 @@ INDEXED = "note de l'anap : déployer une ia de confiance guides/anap.txt guide 
     ("La note de l'ANAP cite-t-elle les recommandations de l'OMS ?", None),
     ("Which guidelines of the Commission does Article 96 of the AI Act require?", None),
     ("Quelles recommandations faut-il suivre pour les mots de passe ?", None),
+    # what a document that the question names by its code says, when no indexed document is that one
+    ("Quelles sont les étapes du mode opératoire MO-SI-04 pour réinitialiser mon mot de passe ?", "MO-SI-04"),
+    ("What does the information system charter CHA-SI-01 say about passwords?", "CHA-SI-01"),
+    ("Que dit la charte CHA-IA-01 sur la formation ?", None),
+    ("Qui remplit le formulaire FOR-DOC-01 ?", None),  # not what it says: the procedure may tell who fills it in
 ])
 def test_a_publication_of_a_body_no_indexed_document_is(question: str, label: str | None) -> None:
     assert unindexed_publication(question, INDEXED) == label
