@@ -431,7 +431,7 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
     keeping = name == "duration" and bool(_KEEPING_ASKED.search(asked))
     if keeping:
         qualifiers.append(_KEEPING)  # how long a thing is kept: a deadline to do something else does not answer
-        # and what is kept must be said with the duration, not only « conservés » (see `_keeping_parts`)
+        # and what is kept must be said with the duration, not only « conservés » (the clauses kept below)
         about = {term for term in about if not _KEEPING.fullmatch(term)}  # « conserv », "retain", "kept"
         about_french = {term for term in about_french if not _KEEPING.fullmatch(term)}
         needed, needed_french = min(needed, len(about)), min(needed_french, len(about_french))
