@@ -516,6 +516,31 @@ _CLAUSE = re.compile(r"[;()\[\]]")
 _REFERS_BACK = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:ces|cette|cet|ceux-ci|celles-ci|these|those|such|this)\b", re.IGNORECASE)
 _LABELLED_DURATION = re.compile(rf"\s*{_NUMBER.pattern}\s?{_TIME_UNIT}\b", re.IGNORECASE)
 _LABELLED_NUMBER = re.compile(rf"\s*(?!(?:19|20)\d\d\b)\d+\b(?!\s?{_TIME_UNIT}\b)", re.IGNORECASE)
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+def sibling_figures(question: str, texts: list[str], lang: str = "fr") -> set[str]:
+    """The figures that the texts state only in list items or table rows set aside for the
+    question (`_closest_siblings`, on the question's own words): « 32 » in « chirurgie digestive
+    et orthopédique (32 lits) » when the question asks the beds of « médecine polyvalente », the
+    item before it. An answer giving one of them gives another subject's value. The glossary's
+    French words for an English question are not used: too loose to tell one row from another."""
+    about = set(quote_terms(question, lang))
+    kept: set[str] = set()
+    aside: set[str] = set()
+    for text in texts:
+        for group in statement_groups(text):
+            closest = _closest_siblings(group, about, set(), lang)
+            for statement in group:
+                (kept if statement in closest else aside).update(_FIGURE.findall(statement))
+    return aside - kept
+
+
+def states_a_sibling_figure(sentence: str, figures: set[str]) -> bool:
+    """True when the sentence gives one of `figures` (see `sibling_figures`)."""
+    return bool(figures & set(_FIGURE.findall(sentence)))
+
+
 # How many more of the question's words an item or a row must share than a sibling to set it aside.
 SIBLING_MARGIN = 2
 # How far (in words) a number may sit from the thing it counts: « 28 lits », « Lits : 28 », « cinq de ses membres ».

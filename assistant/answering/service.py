@@ -22,7 +22,13 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answering.answer_types import asks_for_credential, lacks_the_value_asked, value_holder
+from assistant.answering.answer_types import (
+    asks_for_credential,
+    lacks_the_value_asked,
+    sibling_figures,
+    states_a_sibling_figure,
+    value_holder,
+)
 from assistant.answering.citations import check_sentences, is_refusal, split_sentences
 from assistant.answering.extracts import MAX_EXTRACT_CHARS, excerpt, key_extracts, passage_terms, statements_by_passage
 from assistant.answering.follow_up import retrieval_query
@@ -431,6 +437,12 @@ class Answerer:
             cfg = self.settings.answer
             kept, dropped = check_sentences(raw, full_texts, lang, cfg.min_support, question, cfg.min_new_support,
                                             [p.document.lang for p in passages], self.retriever.glossary)
+            # a figure of a list item or table row about another subject than the one asked (« 32 lits »
+            # of the surgical unit for the beds of médecine polyvalente) is another subject's value; read on the
+            # passages as written, whose lines make the lists and tables
+            figures = sibling_figures(question, [p.chunk.text for p in passages], lang)
+            dropped += [s.text for s in kept if states_a_sibling_figure(s.text, figures)]
+            kept = [s for s in kept if not states_a_sibling_figure(s.text, figures)]
             answer.sentences, answer.dropped = kept, dropped
             if not kept:
                 self._refuse_or_quote(answer, "unsupported")

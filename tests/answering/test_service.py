@@ -452,3 +452,27 @@ def test_under_a_written_answer_a_quoted_list_item_keeps_its_introduction(fake_s
     quotes = [quote for number, quote in answer.extracts if number == 1]
     # the item with what introduces it, once: an excerpt around the item alone would read as a rule to follow
     assert quotes == ["Sont interdits, quel que soit l'outil : […] déduire les émotions d'un agent sur le lieu de travail."]
+
+
+def test_a_written_figure_of_another_item_of_a_list_is_dropped(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # The small model answered the beds of médecine polyvalente with those of the next unit: « 32 lits [1] »,
+    # a figure of the passage, so the word check kept it. A figure stated only in list items about another
+    # subject than the one the question names is another subject's value.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "planning.md").write_text(
+        "---\ntitle: Procédure de planning\nkind: procedure\n---\n\n# Domaine d'application\n\n"
+        "La procédure s'applique aux trois unités pilotes suivantes :\n\n"
+        "médecine polyvalente (28 lits), en postes de 10 h la nuit ;\n\n"
+        "chirurgie digestive et orthopédique (32 lits), en postes de 10 h la nuit ;\n\n"
+        "urgences adultes, en postes de 12 heures.\n", encoding="utf-8")
+    Ingestor(fake_settings, HashEmbedder).sync(corpus)
+    fake_settings.answer.refuse_below_dense = -1.0  # the hashing test embedder is not multilingual
+    question = "Combien de lits compte l'unité de médecine polyvalente ?"
+    wrong = build_services(fake_settings, chat_model=FakeChatModel(["L'unité compte 32 lits [1]."]), embedder=HashEmbedder())
+    answer = wrong.answerer.answer(question)
+    assert not answer.refused and answer.quoted_only and answer.dropped == ["L'unité compte 32 lits."]
+    assert "28 lits" in answer.text  # the passage is quoted instead
+    right = build_services(fake_settings, chat_model=FakeChatModel(["L'unité compte 28 lits [1]."]), embedder=HashEmbedder())
+    answer = right.answerer.answer(question)
+    assert not answer.refused and not answer.quoted_only and [s.text for s in answer.sentences] == ["L'unité compte 28 lits."]
