@@ -440,11 +440,11 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
     for text in texts:
         before = ""
         for group in statement_groups(text):
-            closest = _closest_siblings(group, about, about_french, lang)
-            for statement in group:
-                folded = fold(statement)
+            folded_group = [fold(statement) for statement in group]
+            closest = _closest_siblings(folded_group, about, about_french, lang)
+            for statement, folded, close in zip(group, folded_group, closest, strict=True):
                 previous, before = before, statement
-                if statement not in closest:
+                if not close:
                     continue
                 if not kind.value.search(folded) or not all(pattern.search(folded) for pattern in qualifiers):
                     continue
@@ -474,21 +474,20 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
     return False
 
 
-def _closest_siblings(group: list[str], about: set[str], about_french: set[str], lang: str) -> list[str]:
-    """The statements of a group of siblings (`statements.statement_groups`) but those that share
-    clearly fewer words of what the question asks about than the closest (`SIBLING_MARGIN` or
-    more): the question names another item of the list or row of the table, which states the
-    same kind of value for another subject (« médecine polyvalente (28 lits) » does not give the
-    beds of « urgences adultes », the item after it)."""
-    if len(group) < 2:
-        return group
+def _closest_siblings(folded_group: list[str], about: set[str], about_french: set[str], lang: str) -> list[bool]:
+    """For each statement of a group of siblings (`statements.statement_groups`, folded), whether
+    it is kept: all but those that share clearly fewer words of what the question asks about than
+    the closest (`SIBLING_MARGIN` or more). The question names another item of the list or row of
+    the table, which states the same kind of value for another subject (« médecine polyvalente (28
+    lits) » does not give the beds of « urgences adultes », the item after it)."""
+    if len(folded_group) < 2:
+        return [True] * len(folded_group)
 
-    def shared(statement: str) -> int:
-        folded = fold(statement)
+    def shared(folded: str) -> int:
         return len(about & set(analyse(folded, lang))) + (len(about_french & set(analyse(folded, "fr"))) if about_french else 0)
 
-    scores = [shared(statement) for statement in group]
-    return [statement for statement, score in zip(group, scores, strict=True) if score > max(scores) - SIBLING_MARGIN]
+    scores = [shared(folded) for folded in folded_group]
+    return [score > max(scores) - SIBLING_MARGIN for score in scores]
 
 
 # Staff are counted in tables by their abbreviation (« nuit 1 IDE + 1 AS »): a count of nurses may be
@@ -530,9 +529,9 @@ def sibling_figures(question: str, texts: list[str], lang: str = "fr") -> set[st
     aside: set[str] = set()
     for text in texts:
         for group in statement_groups(text):
-            closest = _closest_siblings(group, about, set(), lang)
-            for statement in group:
-                (kept if statement in closest else aside).update(_FIGURE.findall(statement))
+            closest = _closest_siblings([fold(statement) for statement in group], about, set(), lang) if len(group) > 1 else [True]
+            for statement, close in zip(group, closest, strict=True):
+                (kept if close else aside).update(_FIGURE.findall(statement))
     return aside - kept
 
 

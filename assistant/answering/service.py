@@ -441,8 +441,9 @@ class Answerer:
             # of the surgical unit for the beds of médecine polyvalente) is another subject's value; read on the
             # passages as written, whose lines make the lists and tables
             figures = sibling_figures(question, [p.chunk.text for p in passages], lang)
-            dropped += [s.text for s in kept if states_a_sibling_figure(s.text, figures)]
-            kept = [s for s in kept if not states_a_sibling_figure(s.text, figures)]
+            elsewhere = [states_a_sibling_figure(s.text, figures) for s in kept]
+            dropped += [s.text for s, other in zip(kept, elsewhere, strict=True) if other]
+            kept = [s for s, other in zip(kept, elsewhere, strict=True) if not other]
             answer.sentences, answer.dropped = kept, dropped
             if not kept:
                 self._refuse_or_quote(answer, "unsupported")

@@ -145,9 +145,13 @@ def find_paragraphs(question: str) -> list[ParagraphReference]:
         article = articles.get(str(int(match["article"])))
         if article is None:
             continue
-        word = (match["word"] or "").lower()
-        word = {"paragraph": "paragraph", "§": "§", "para.": "paragraph"}.get(word, "paragraphe" if word else
-                                                                            "paragraph" if article.label[:1].isupper() else "paragraphe")
+        written = (match["word"] or "").lower()
+        if written in ("paragraph", "para.", "§"):
+            word = "§" if written == "§" else "paragraph"
+        elif written:  # « paragraphe », « alinéa »
+            word = "paragraphe"
+        else:  # "Article 26(13)": the language of « Article » as written
+            word = "paragraph" if article.label[:1].isupper() else "paragraphe"
         paragraph = ParagraphReference(article, int(match["paragraph"]), f"{article.label}, {word} {int(match['paragraph'])}")
         if paragraph not in found:
             found.append(paragraph)
