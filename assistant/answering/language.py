@@ -22,14 +22,21 @@ def detect_language(text: str, default: str = "fr") -> str:
     return "fr" if fr > en else "en"
 
 
+# Typographic apostrophes read as the plain one: phones and word processors write « l’effectif », and
+# the checks' patterns and half the corpus (the AI Act in French, the CNIL guide, the Anap note) differ.
+_APOSTROPHES = {ord(mark): "'" for mark in "\u2019\u2018\u02bc\u2032"}
+
+
 @functools.cache
-def _without_marks() -> dict[int, None]:
-    """A translation table deleting every combining mark (built at first use, about 60 ms)."""
-    return dict.fromkeys(code for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code)))
+def _without_marks() -> dict[int, str | None]:
+    """A translation table deleting every combining mark and making every apostrophe the plain
+    one (built at first use, about 60 ms)."""
+    return {**dict.fromkeys(code for code in range(sys.maxunicode + 1) if unicodedata.combining(chr(code))), **_APOSTROPHES}
 
 
 def fold(text: str) -> str:
-    """`text` without accents, compatibility forms decomposed (NFKD): « coûte » → « coute ».
+    """`text` without accents, compatibility forms decomposed (NFKD), apostrophes plain: « coûte
+    l’unité » → « coute l'unité ».
     The value checks fold every statement of every candidate passage: a translation table
     deletes the marks (1.7× faster than filtering them one by one over the corpus and the
     datasets, the same result on all of them)."""
