@@ -52,6 +52,46 @@ from assistant.retrieval.analysis import analyse
 from assistant.retrieval.references import without_references
 from assistant.retrieval.statements import statement_groups
 
+# Other ways of asking for a value than a question word right before its noun (folded text): a request
+# (« donne-moi le délai de… », « j'ai besoin du numéro… », "I need the number of…"), a question that is
+# only the noun and what it is of (« Délai de qualification d'une FEI-IA ? », "Email of the security
+# officer?"), or the noun, then a question word ending the question (« Le délai pour remplir la FEI-IA,
+# c'est combien ? », « Le guide de la CNIL, il est sorti quand ? »). Read on 420 questions written to
+# name each kind of value in as many ways as staff would, the kinds' own patterns found 180 of 300.
+_REQUEST = (r"(?:(?:donne|dis|indique|communique|rappelle|precise|envoie|trouve)[sz]?(?:-moi|-nous| moi| nous)|"
+            r"(?:je |j')(?:voudrais|veux|souhaite|souhaiterais|aimerais|cherche|recherche|ai besoin)\b(?: (?:de |d')?(?:connaitre|savoir|avoir|obtenir|trouver))?|"
+            r"tu as|t'as|tu connais|tu aurais|vous avez|vous connaissez|vous auriez|avez-vous|as-tu|"
+            r"(?:tell|give|send|show|find) me|i (?:need|want|would like|'d like)(?: to know)?|i'm looking for|i am looking for|"
+            r"do you (?:have|know)|(?:can|could|would) you (?:tell|give|send|find) me)")
+# the words of a request, which say nothing of what the value is about (not « donne », « indique », « envoie »: their
+# stems are those of « données », « indiqué », « envoi »)
+_REQUEST_WORDS = ("dis voudrais veux souhaite souhaiterais aimerais cherche recherche besoin connaître savoir obtenir connais aurais "
+                  "auriez tell give send show find need want like know looking please")
+_DETERMINER = r"(?:(?:le|la|les|l'|du|de la|de l'|des|the|our|notre|nos|mon|ma|son|sa|leur|votre|your|its|their) ?)?"
+# a question ending on what it asks (« …, c'est combien ? », « …, c'est quoi ? », « …, c'est qui ? », « …, c'est pour quand ? »)
+_ASKED_LAST = (r"(?:(?:c'est|c est|ca fait|ca monte a|ca coute|est de|sont de|il faut compter) )?(?:combien|lequel|laquelle|lesquels|lesquelles)|"
+               r"c'? ?est (?:quoi|qui)|(?:c'? ?est (?:prevue? )?(?:pour )?|prevue?s? pour |sortie?s? |publiee?s? |datee?s? de |datent de |date de )quand|"
+               r",? please")
+# a question turned round is asking something of the noun (« Le délai de 72 h court-il… ? », « Est-ce que le taux… »)
+_TURNED = r"[\w-]-(?:t-)?(?:il|elle|ils|elles|on)\b|\best-ce\b"
+
+
+def _ways_of_asking(nouns: str, alone: bool = True) -> str:
+    """A question asking for the value that one of `nouns` names (folded text): after a question word,
+    with at most two words between (« quel est le taux de… », "what's the target training rate"), in a
+    request, on its own at the start of a question that does not turn round nor give a number right after
+    it (« Le délai de 24 h s'applique-t-il… ? » asks about a value given) and says what the value is of
+    (« Délai de qualification… ? », not "The vendor says…"; not when `alone` is false), or before the
+    question's last words asking for it."""
+    nominal = (rf"^\W*{_DETERMINER}(?:{nouns})\s*(?:de |d'|du |des |of |for |pour |:|,|\?)(?![^?]*(?:{_TURNED}))"
+               rf"(?!\W*(?:[\w-]+\W+){{0,2}}?\d)|") if alone else ""
+    return (rf"\b(?:quel|quelle|quels|quelles|quoi|what|what's|whats|which)(?: (?:est|sont|etait|etaient|is|are|was|were))?"
+            rf"(?: (?:le|la|les|l'|the|our|notre|nos|votre|your))? ?(?:[\w-]+ ){{0,2}}?(?:{nouns})\b|"
+            rf"\b{_REQUEST}\W+{_DETERMINER}(?:[\w'-]+ ){{0,4}}?(?:{nouns})\b|"
+            rf"{nominal}"
+            rf"\b(?:{nouns})\b[^?]*\b(?:{_ASKED_LAST})\s*\W*$")
+
+
 # Asking for an amount, not about money in general (« Comment maîtriser les coûts ? » is not).
 _MONEY_QUESTION = re.compile(
     r"\b(?:combien (?:coute|coutent|a coute|ont coute|va couter|depense|depensent|gagne|gagnent|paie|paye|payent)|"
@@ -66,14 +106,21 @@ _MONEY = re.compile(r"\d[\d\s\u00a0\u202f.,]*\s?(?:€|EUR\b|euros?\b|k€|M€)
 # Asking for the name of a person, by role (« le nom de l'outil » asks for a thing's name: not this).
 _ROLES = (r"(?:referente?s?|dpo|delegue\w*|directeur|directrice|directeurs|responsables?|rssi|presidente?s?|vice-presidente?s?|"
           r"cadres?|medecins?|pharmaciens?|infirmiere?s?|correspondante?s?|interlocut\w+|chef|cheffe|coordinat\w+|coordonnat\w+|"
-          r"officers?|director|directors|head|manager|chair\w*|referents?|contact person|person in charge)")
+          r"officers?|director|directors|head|manager|chair\w*|referents?|contact person|person in charge|"
+          r"gestionnaires?|archivistes?|juristes?|representante?s?|ingenieure?s?|administrat\w+|secretaires?|garants?|personnes?|dg|ciso|"
+          r"lawyers?|representatives?|engineers?|archivists?|guarantors?|person)")
 _NAME_QUESTION = re.compile(
     rf"\b(?:comment s'appell(?:e|ent)|quel est le nom|quels sont les noms|(?:le |les )?noms?(?: et prenoms?)? (?:du|de la|de l'|des)|"
     rf"what(?: is|'s| are) the names? of|who is the current|name of the|"
     # « Qui est le président de la CME en ce moment ? »: who holds the role now is a name; « Qui préside
     # le COPIL ? » asks for a role the documents give
     rf"(?=.*\b(?:actuel|actuelle|actuellement|en ce moment|aujourd'hui|a ce jour|currently|right now|at the moment)\b)"
-    rf"(?:qui est|qui sont|who is|who are))\b.{{0,40}}\b{_ROLES}\b",
+    rf"(?:qui est|qui sont|who is|who are)|"
+    # asked for, or alone (« J'ai besoin du nom de notre gestionnaire des risques », "Name of the biomedical engineer…?")
+    rf"comment se nomm(?:e|ent)|(?:^\W*|\b(?:{_REQUEST})\W+)(?:le |du |the )?(?:noms?|name) (?:du|de la|de l'|des|de|d'|of))\b.{{0,40}}\b{_ROLES}\b|"
+    # the role first (« Le coordonnateur général des soins, comment il s'appelle ? », "What's the CISO called?")
+    rf"\b{_ROLES}\b.{{0,60}}\b(?:s'appellen?t? comment|se nomm(?:e|ent) comment|comment (?:il|elle|ils|elles) s'appellen?t?|nommement|"
+    rf"(?:son|leur) nom\s*\W*$|by name|(?:his|her|their) names?|names?,? please|called\s*\W*$)",
     re.IGNORECASE,
 )
 
@@ -113,6 +160,8 @@ class _Kind:
     asking_words: str = ""
     counted: bool = False  # what is asked about is the thing counted, the word after « combien de » (group "noun")
     near_words: int = 0  # words of what is asked the statement must share; 0: NEAR_WORDS
+    nouns: str = ""  # the nouns naming a value of this kind, for the other ways of asking for it (`_ways_of_asking`)
+    alone: bool = True  # whether one of `nouns` starting a question asks for the value (see `_ways_of_asking`)
 
 
 # Words of what is asked that the statement holding the value must share: one is too few (« patient »
@@ -152,14 +201,15 @@ _NEAR_KINDS = (
             r"(?:quel|quelle) (?:a ete|etait)\b.{0,30}\b(?:delai|duree)s?|"
             r"combien de (?:jours|mois|semaines|minutes|secondes|heures|annees|trimestres)|a quelle frequence|tous les combien|"
             r"how long|how often|within how many|how many (?:days|hours|months|years|weeks|minutes|seconds)|"
-            r"what (?:is|are) the (?:deadline|time limit|period|duration|retention period))\b",
+            r"what (?:is|are) the (?:deadline|time limit|period|duration|retention period)|how frequently)\b",
             re.IGNORECASE,
         ),
         _DURATION,
         "combien temps délai délais durée durées dure pendant quel quelle fréquence heures jours semaines mois années ans "
         "minutes secondes trimestres how long often within many days hours weeks months years minutes seconds deadline time limit period "
-        "duration retention",
+        "duration retention frequently",
         near_words=1,
+        nouns=r"delais?|durees?|frequences?|periodicites?|deadlines?|time limits?|retention periods?|time ?frames?",
     ),
     _Kind(
         "date",
@@ -167,31 +217,49 @@ _NEAR_KINDS = (
             r"\b(?:a quelle date|(?:quelle|quelles)(?: est| sont)? (?:la |les )?dates?|depuis quand|a partir de quand|jusqu'a quand|"
             r"en quelle annee|quand (?:sera|seront|a ete|ont ete|va|vont|entrera|est entre|entre en vigueur|s'applique|s'appliquera|prend effet)|"
             r"when (?:will|was|were|did)\b|when (?:does|do|is|are)\b.{0,60}\b(?:apply|applies|applicable|enter into force|start|begin|expire)|"
-            r"from (?:what|which) date|from when|until when|"
-            r"(?:what|which) (?:date|year)|in what year)\b",
+            r"from (?:what|which) date|from when|until when|since when|"
+            r"(?:what|which) (?:date|year)|in what year|(?:quel|what|which) (?:jour|mois|day|month)|en quel mois|in (?:what|which) month|"
+            r"when(?:'s| is| are)\b.{0,60}\b(?:due|planned|scheduled|expected)|"
+            # an event of the past (« Quand le CSE a-t-il été informé ? »); not « quand faut-il… », a circumstance
+            r"quand\b[^?]{0,60}?\b(?:a-t-(?:il|elle)|ont-(?:ils|elles)) (?:ete|eu))\b|"
+            # when it happened or will, asked last (« Le guide de la CNIL, il est sorti quand ? », « c'est prévu pour quand ? »)
+            r"\b(?:c'? ?est (?:prevue? )?pour|prevue?s? pour|sortie?s?|publiee?s?|datee?s? de|datent de|date de|a eu lieu|aura lieu) quand\s*\W*$",
             re.IGNORECASE,
         ),
-        re.compile(f"{_DATE.pattern}|{_DURATION.pattern}", re.IGNORECASE),  # « six mois après sa publication »
-        "quelle date dates quand depuis partir jusqu année when will from what which date year until",
+        # « six mois après sa publication », « le deuxième mardi du mois » (« quel jour » asks for a day of the week too)
+        re.compile(rf"{_DATE.pattern}|{_DURATION.pattern}|\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|"
+                   r"wednesday|thursday|friday|saturday|sunday)s?\b", re.IGNORECASE),
+        "quelle date dates quand depuis partir jusqu année when will from what which date year until since",
+        nouns=r"dates?",
     ),
     _Kind(
         "time_of_day",
         re.compile(r"\b(?:(?:a|jusqu'a|a partir de|avant|apres) quelle heure|(?:quels sont )?les horaires|heures? d'ouverture|"
-                   r"(?:at|until|by|from) what time|what time|opening hours)\b", re.IGNORECASE),
+                   r"(?:at|until|by|from) what time|what time|at what hour|opening hours)\b", re.IGNORECASE),
         re.compile(r"\b\d{1,2}\s?h(?:\s?\d{2})?\b|\b\d{1,2}:\d{2}\b|\b(?:midi|minuit|noon|midnight)\b|\b\d{1,2}\s?(?:am|pm)\b", re.IGNORECASE),
-        "quelle heure heures horaires ouverture jusqu partir avant après what time until opening hours",
+        "quelle heure heures horaires ouverture jusqu partir avant après what time until opening hours hour",
+        nouns=r"heures? (?:de (?:la |l')?(?:releve|fin|debut|ouverture|fermeture|passage|prise de poste)|limite|d'ouverture|de fermeture)|"
+              r"horaires?|opening (?:hours|times?)|closing times?",
     ),
     _Kind(
         "email",
         re.compile(rf"\b(?:{_asked_for(_EMAIL_WORDS, _EMAIL_OWNER)})\b", re.IGNORECASE),
         re.compile(r"[\w.+-]+@[\w-]+\.\w+|\bboite\b|\bmessagerie\b|\bmailbox\b", re.IGNORECASE),
         "adresse mail email électronique messagerie courriel address what",
+        nouns=rf"{_EMAIL_WORDS}|mails?",
     ),
     _Kind(
         "phone",
-        re.compile(rf"\b(?:{_asked_for(_PHONE_WORDS, _PHONE_OWNER)}|quel poste|a quel numero)\b", re.IGNORECASE),
+        re.compile(rf"\b(?:{_asked_for(_PHONE_WORDS, _PHONE_OWNER)}|quel poste|a quel numero|"
+                   # the number to call (« Quel numéro composer pour joindre… », "Which number do I call to reach the DPO?")
+                   r"(?:quel|which|what) (?:numero|number)\b[^?]{0,30}?\b(?:composer|appeler|faire|joindre|call|dial|ring|reach)|"
+                   r"(?:appelle|appeler|composer|compose|joindre) quel numero)\b", re.IGNORECASE),
         _PHONE,
-        "numéro numéros poste téléphone tel bip portable quel joindre appeler phone number telephone extension which what reach call",
+        "numéro numéros poste téléphone tel bip portable quel joindre appeler composer phone number telephone extension which what reach "
+        "call dial hotline switchboard",
+        nouns=rf"numeros? de (?:poste|telephone|tel|bip|portable|(?:la )?hotline|l'astreinte|garde|standard)|numeros? d'astreinte|telephones?|"
+              rf"postes? telephoniques?|postes? (?:du |de la |de l'|des )(?:\w+ )?{_ROLES}|phone(?: numbers?)?|telephone numbers?|extensions?|"
+              rf"hotline(?: numbers?)?|switchboard(?: numbers?)?|numeros? (?:du|de la|de l'|des) (?:standard|hotline|support|secretariat|astreinte)",
     ),
     _Kind(
         "dose",
@@ -200,12 +268,15 @@ _NEAR_KINDS = (
         _DOSE,
         "dose doses posologie posologies dosage dosages maximale maximal maximum combien mg milligrammes grammes comprimés gélules "
         "ml gouttes how many milligrams grams tablets capsules drops what",
+        nouns=r"doses?|posologies?|dosages?",
     ),
     _Kind(
         "count",  # asked only when no other kind is (« combien de jours » asks for a duration)
         re.compile(r"\b(?:combien (?:y a-t-il |y a t il |y avait-il |faut-il (?:au (?:minimum|maximum|moins|plus) )?)?(?:de |d')|how many |"
                    r"quel (?:est le )?nombre (?:minim\w+ |maxim\w+ )?(?:de |d')|(?:what is )?the (?:minimum |maximum |minimal |maximal )?number of |"
-                   r"(?:quel|quels) (?:est |sont )?(?:l'|les )?effectifs? (?:minim\w+ |maxim\w+ |requis |cibles? )?(?:de |d'|des |en ))"
+                   r"(?:quel|quels) (?:est |sont )?(?:l'|les )?effectifs? (?:minim\w+ |maxim\w+ |requis |cibles? )?(?:de |d'|des |en )|"
+                   # asked for (« Donne-moi le nombre de… », "I need the number of…") or alone (« Nombre d'aides-soignants requis… ? »)
+                   rf"(?:{_REQUEST}\W+|^\W*(?![^?]*(?:{_TURNED})))(?:le |the )?(?:nombre (?:minim\w+ |maxim\w+ |total )?(?:de |d')|(?:minimum |maximum |total )?number of ))"
                    # not a number of (consecutive) hours or days: a duration, whose numbers `_counts` does not count
                    r"(?!(?:[\w-]+ ){0,2}(?:heures|jours|semaines|mois|annees|ans|minutes|hours|days|weeks|months|years)\b)(?P<noun>\w[\w-]*)",
                    re.IGNORECASE),
@@ -226,7 +297,11 @@ _NEAR_KINDS = (
             r"comment s'appellen?t? (?:l'|le |la |les )(?:editeur|fabricant|fournisseur|prestataire|societe|entreprise|constructeur|hebergeur)s?|"
             r"(?:quel|quels) organismes? notifies?|(?:which|what) notified bod(?:y|ies)|"
             r"noms? commercia(?:l|ux)|(?:brand|trade|product|commercial) names?|(?:quels?|le|l') hebergeurs?|"
-            r"(?:which|what)(?: \w+){0,4}? (?:hosting providers?|hosts?))\b",
+            r"(?:which|what)(?: \w+){0,4}? (?:hosting providers?|hosts?)|"
+            # who makes or sells it (« Qui fabrique l'outil ? », « Qui est l'éditeur… », "Who's the vendor of…")
+            r"qui (?:est|sont) (?:le |la |les |l')(?:editeur|fabricant|distributeur|prestataire|hebergeur)s?|qui (?:fabrique|edite|commercialise|distribue|heberge)|"
+            r"who(?:'s| is| are) (?:the |our )?(?:vendor|supplier|manufacturer|maker|editor|host)s?|"
+            r"name of (?:the |our |your )?(?:[\w-]+ ){0,2}?(?:host|hosting provider|editor|vendor|supplier|manufacturer|maker)s?)\b",
             re.IGNORECASE,
         ),
         re.compile(  # the role word in any case, the name capitalised
@@ -237,7 +312,12 @@ _NEAR_KINDS = (
         ),
         "quel quelle quels quelles nom éditeur fournisseur fabricant prestataire société entreprise industriel constructeur marque "
         "fournit commercial hébergeur which what company vendor supplier manufacturer brand firm who supplies sells manufactures name "
-        "trade product hosting provider host",
+        "trade product hosting provider host distributeur distribue fabrique édite commercialise héberge maker editor software",
+        # not « fournisseur »: the AI Act's provider, whose obligations are asked far more often than a vendor's name
+        nouns=r"editeurs?|fabricants?|distributeurs?|prestataires?|hebergeurs?|vendors?|suppliers?|manufacturers?|makers?|software editors?|"
+              r"hosting providers?",
+        # « Le fabricant d'un dispositif… », « Prestataire de… : » start questions about its obligations (two of the sets written apart)
+        alone=False,
     ),
     _Kind(
         "french_authority",  # a French body by its name: the EU acts designate none (« quelle autorité française… »)
@@ -253,11 +333,17 @@ _NEAR_KINDS = (
         "chair",  # who chairs a committee: a statement saying who presides it (« présidé par le directeur général »)
         re.compile(r"\b(?:qui (?:preside|presidera|presidait|a preside)|qui (?:est|sont) (?:le |la |les )?(?:president|presidente|presidents)\b(?! de la republique)|"
                    r"qui (?:en )?assure la (?:vice-)?presidence|who (?:chairs|chaired|will chair|presides|presided)|"
-                   r"who (?:is|are) (?:the )?(?:chair|chairs|chairman|chairwoman|chairperson|president)\b)",
+                   r"who (?:is|are) (?:the )?(?:chair|chairs|chairman|chairwoman|chairperson|president)\b|"
+                   # the committee first (« La CSIRMT, qui la préside ? », « Le CREX, il est présidé par qui ? »)
+                   r"qui (?:la |le |les |l')(?:preside|presidera|presidait|a presidee?)|presidee?s? par qui|par qui (?:est|sont) presidee?s?|"
+                   r"qui (?:tient|occupe|assure|a) la presidence|(?:la )?presidence (?:du|de la|de l'|des)\b[^?]*\b(?:qui|quoi)\s*\W*$|"
+                   r"^\W*(?:la )?presidence (?:du|de la|de l'|des)\b|en tant que president|a la tete (?:du|de la|de l'|des)|"
+                   r"who(?:'s| is) in the chair|who'?s (?:the )?(?:chair|chairman|chairwoman|chairperson)\b|^\W*(?:the )?chair(?:man|woman|person)? of\b)",
                    re.IGNORECASE),
         re.compile(r"\b(?:presid\w*|vice-presid\w*|chair\w*|co-chair\w*)\b", re.IGNORECASE),
         "qui préside présidera présidait présidé est sont président présidente présidents assure vice-présidence présidence "
-        "who chairs chaired will chair presides presided is are chair chairman chairwoman chairperson president",
+        "who chairs chaired will chair presides presided is are chair chairman chairwoman chairperson president par tient occupe "
+        "tête tant",
         near_words=1,
     ),
     _Kind(
@@ -267,11 +353,15 @@ _NEAR_KINDS = (
                    r"how many percent|"  # a tool's measured performance (« la sensibilité annoncée par le fabricant »)
                    # not « précision », « exactitude », "accuracy": also a detail asked, a principle of the GDPR
                    r"(?:quelle|quelles) (?:est |sont )?(?:la |les )?(?:sensibilite|specificite)|"
-                   r"what (?:is|are) (?:the |its )?(?:sensitivity|specificity|false positive rate))\b",
+                   r"what (?:is|are) (?:the |its )?(?:sensitivity|specificity|false positive rate)|"
+                   r"combien de pour ?cent|en pourcentage|in percent|as a percentage)\b",
                    re.IGNORECASE),
         _PERCENT,
         "quel quelle quelles pourcentage part proportion taux sensibilité spécificité "
-        "what percentage share proportion rate how many percent sensitivity specificity false positive",
+        "what percentage share proportion rate how many percent sensitivity specificity false positive combien cent pour en",
+        # not « part » alone (« la part de responsabilité du cadre »): the share of a plural (« la part des documents »)
+        nouns=r"taux|pourcentages?|proportions?|sensibilite|specificite|parts?(?= des\b)|percentages?|sensitivity|specificity|(?<!hourly )rates?|"
+              r"shares? of",
     ),
 )
 
@@ -346,9 +436,24 @@ def _qualifiers(question: str) -> list[re.Pattern[str]]:
     return needed
 
 
+# The other ways of asking for an amount (see `_ways_of_asking`), and « on a dépensé combien », « combien d'euros »,
+# "What did the deployment cost?"; a fine is not asked this way (see the module's docstring).
+_MONEY_NOUNS = (r"couts?|budgets?|prix|tarifs?|montants?|salaires?|remunerations?|indemnites?|costs?|prices?|salar(?:y|ies)|fees?|"
+                r"hourly rates?|allowances?")
+_MONEY_ASKED = re.compile(
+    r"\bcombien\b[^?]{0,40}?\b(?:d'euros|euros|€)|\bdepens\w*[^?]{0,20}?\bcombien\b|"
+    r"\bcombien\b[^?]{0,40}?\b(?:paie|paye|payent|depense|depensent|coute|coutent)\b|"
+    r"\bwhat did\b[^?]{0,50}\bcost\b|\bhow much\b[^?]{0,40}\b(?:cost|paid|pay|spend|spent|charge)\b",
+    re.IGNORECASE,
+)
+_PENALTY = re.compile(r"\b(?:amendes?|fines?|fined|sanctions?|penalt\w+|astreintes?)\b", re.IGNORECASE)
+
+
 def asks_for_money(question: str) -> bool:
     """True for a question about a cost, a price, a budget, spending or pay."""
-    return bool(_MONEY_QUESTION.search(fold(question)))
+    folded = fold(question)
+    return bool(_MONEY_QUESTION.search(folded)) or (
+        not _PENALTY.search(folded) and bool(_MONEY_ASKED.search(folded) or _other_ways(_MONEY_NOUNS).search(folded)))
 
 
 def states_money(text: str) -> bool:
@@ -391,14 +496,20 @@ def kinds_asked(question: str) -> list[str]:
     """The kinds of value (duration, date, time of day, e-mail, phone, dose, count, organisation, chair, French authority,
     percent) the question asks for."""
     folded = fold(question)
-    kinds = [kind.name for kind in _NEAR_KINDS if kind.asked.search(folded)]
+    kinds = [kind.name for kind in _NEAR_KINDS
+             if kind.asked.search(folded) or (kind.nouns and _other_ways(kind.nouns, kind.alone).search(folded))]
     return ["count"] if kinds == ["count"] and not asks_for_money(question) else [kind for kind in kinds if kind != "count"]
+
+
+@functools.cache
+def _other_ways(nouns: str, alone: bool = True) -> re.Pattern[str]:
+    return re.compile(_ways_of_asking(nouns, alone), re.IGNORECASE)
 
 
 @functools.cache
 def _asking_terms(name: str, lang: str) -> frozenset[str]:
     kind = _KINDS[name]
-    return frozenset(analyse(kind.asking_words, lang))
+    return frozenset(analyse(f"{kind.asking_words} {_REQUEST_WORDS}", lang))
 
 
 def holds_value_near(name: str, question: str, texts: list[str], lang: str, french: str = "") -> bool:

@@ -30,6 +30,21 @@ def test_questions_about_money_that_do_not_ask_for_an_amount(question: str) -> N
     assert not asks_for_money(question)
 
 
+@pytest.mark.parametrize(("question", "asks"), [
+    ("Le budget de la formation IA, c'est combien ?", True),
+    ("Donne-moi le coût annuel de la maintenance du logiciel.", True),
+    ("On a dépensé combien pour les licences ?", True),
+    ("Combien d'euros par mois pour l'hébergement ?", True),
+    ("What did the deployment of the speech recognition tool cost?", True),
+    ("I need the price of the fracture detection licence.", True),
+    ("Tarif de l'atelier « Garantie humaine » par agent ?", True),
+    ("L'amende maximale pour un déployeur, ça monte à combien en euros ?", False),  # a fine: see the module
+    ("Le budget est validé par qui ?", False),  # who validates it, not its amount
+])
+def test_other_ways_of_asking_for_an_amount(question: str, asks: bool) -> None:
+    assert asks_for_money(question) is asks
+
+
 def test_an_amount_in_euros_is_what_a_money_question_needs() -> None:
     assert states_money("jusqu'à 15 000 000 EUR ou 3 % du chiffre d'affaires") and states_money("une licence de 2 500 € par an")
     assert not states_money("La formation dure 3 heures ; elle est obligatoire depuis le 2 février 2025.")
@@ -51,6 +66,14 @@ def test_an_amount_in_euros_is_what_a_money_question_needs() -> None:
     ("Who is the DPO of the hospital right now?", True),
     ("Qui préside le COPIL IA actuellement ?", False),  # « préside »: the role the documents give
     ("Quel est le rôle actuel du DPO ?", False),
+    # asked for, alone, or after the role
+    ("J'ai besoin du nom de notre juriste pour lui écrire.", True),
+    ("Nom du correspondant de matériovigilance ?", True),
+    ("Le coordonnateur général des soins, comment il s'appelle ?", True),
+    ("Comment se nomme la directrice des soins ?", True),
+    ("What's the CISO called?", True),
+    ("Who is the archivist? Name please.", True),
+    ("Le référent IA, c'est qui ?", False),  # a role may answer it
 ])
 def test_questions_asking_the_name_of_a_person(question: str, asks: bool) -> None:
     from assistant.answering.answer_types import asks_for_person_name
@@ -130,6 +153,43 @@ def test_a_name_question_needs_a_passage_that_names_someone() -> None:
     ("What is the specificity of the fracture detection tool?", ["percent"]),
     ("Quelle précision faut-il apporter dans le dossier ?", []),  # a detail, not a rate
     ("What is the accuracy principle of the GDPR?", []),
+    # a typographic apostrophe is the plain one
+    ("Quel est l’effectif de nuit en médecine ?", ["count"]),
+    # asked for in a request, alone, or last
+    ("Donne-moi le délai de notification d'une violation de données.", ["duration"]),
+    ("Délai de qualification d'une FEI-IA par la cellule qualité ?", ["duration"]),
+    ("Le délai pour remplir la fiche, c'est combien ?", ["duration"]),
+    ("How frequently must the degraded procedure be tested?", ["duration"]),
+    ("Le délai de 24 h s'applique-t-il aussi la nuit ?", []),  # a question about a value given
+    ("Date d'entrée en vigueur du règlement sur l'IA ?", ["date"]),
+    ("Je voudrais connaître la date de la séance qui a validé la charte.", ["date"]),
+    ("Le guide de la CNIL, il est sorti quand ?", ["date"]),
+    ("Quand le CSE a-t-il été informé du projet ?", ["date"]),
+    ("When's the next review of the procedure due?", ["date"]),
+    ("Le CREX se tient quel jour du mois ?", ["date"]),
+    ("Horaires d'ouverture de la cellule qualité ?", ["time_of_day"]),
+    ("C'est quoi le mail du RSSI ?", ["email"]),
+    ("The archivist's e-mail address, please?", ["email"]),
+    ("Numéro de téléphone du DPO ?", ["phone"]),
+    ("Quel numéro composer pour joindre la cellule qualité ?", ["phone"]),
+    ("Which number do I call to reach the DPO?", ["phone"]),
+    ("Donne-moi le poste du cadre de garde.", ["phone"]),
+    ("Le poste de nuit commence à quelle heure ?", ["time_of_day"]),  # a shift, not a phone
+    ("Nombre d'aides-soignants requis le matin en médecine ?", ["count"]),
+    ("I need the number of pilot units.", ["count"]),
+    ("Le nombre de lits est-il pris en compte par l'outil ?", []),
+    ("Is the number of beds an input to the scheduling tool?", ["count"]),  # "the number of": kept as before
+    ("Qui fabrique l'outil de détection des fractures ?", ["organisation"]),
+    ("L'hébergeur de nos sauvegardes, c'est qui ?", ["organisation"]),
+    ("Who's the vendor of the scheduling module?", ["organisation"]),
+    ("The vendor says our clinicians cannot overrule the tool. Is that allowed?", []),
+    ("La CSIRMT, qui la préside ?", ["chair"]),
+    ("Le CREX, il est présidé par qui ?", ["chair"]),
+    ("Présidence du comité de retour d'expérience ?", ["chair"]),
+    ("Who's the chair of the medical committee?", ["chair"]),
+    ("What's the target training rate for AI users?", ["percent"]),
+    ("Part des documents révisés à temps : quel objectif ?", ["percent"]),
+    ("La sensibilité de l'outil, c'est combien en pourcentage ?", ["percent"]),
 ])
 def test_the_kind_of_value_a_question_asks_for(question: str, kinds: list[str]) -> None:
     from assistant.answering.answer_types import kinds_asked
