@@ -1,5 +1,5 @@
 """`garant-eval`: measures retrieval and answers on a question set, writes the report, and
-compares two runs.
+compares two runs; counts the value questions of a phrasing set whose kind is recognised.
 
 Thin layer over `evaluation.runner`, `evaluation.report` and `evaluation.compare`; see
 `garant-eval --help`.
@@ -39,6 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("old", type=Path, help="dossier --out de l'évaluation de référence (avant)")
     p.add_argument("new", type=Path, help="dossier --out de l'évaluation à juger (maintenant)")
     p.add_argument("--out", type=Path, default=None, help="écrit aussi la comparaison dans ce fichier (.md ou .html)")
+    p = sub.add_parser(
+        "kinds", help="combien de questions d'un jeu de formulations sont reconnues comme demandant leur type de valeur (sans index ni modèle)"
+    )
+    p.add_argument("--dataset", type=Path, required=True, help="une ligne JSON par question, avec « question » et « kind »")
     return parser
 
 
@@ -47,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     from evaluation.report import write_report
 
     args = _parser().parse_args(argv)
+    if args.command == "kinds":
+        from evaluation.kinds import score_file
+
+        sys.stdout.write(score_file(args.dataset).render())
+        return 0
     if args.command == "compare":
         from evaluation.compare import compare_runs, load_folder
         from evaluation.compare_report import check_output, render_comparison, write_comparison
