@@ -219,7 +219,9 @@ _NEAR_KINDS = (
             r"when (?:will|was|were|did)\b|when (?:does|do|is|are)\b.{0,60}\b(?:apply|applies|applicable|enter into force|start|begin|expire)|"
             r"from (?:what|which) date|from when|until when|since when|"
             r"(?:what|which) (?:date|year)|in what year|(?:quel|what|which) (?:jour|mois|day|month)|en quel mois|in (?:what|which) month|"
-            r"when(?:'s| is| are)\b.{0,60}\b(?:due|planned|scheduled|expected)|"
+            r"when(?:'s| is| are)\b.{0,60}\b(?:due|planned|scheduled|expected|going to)|"
+            # a future event, the subject between (« Quand l'outil sera-t-il étendu… ? », « Quand est-ce que l'outil va… »)
+            r"quand\b[^?]{0,60}?\b(?:sera|seront|va|vont)-t-(?:il|elle|ils|elles)|quand est-ce qu(?:e |')[^?]{0,60}?\b(?:sera|seront|va|vont)\b|"
             # an event of the past (« Quand le CSE a-t-il été informé ? »); not « quand faut-il… », a circumstance
             r"quand\b[^?]{0,60}?\b(?:a-t-(?:il|elle)|ont-(?:ils|elles)) (?:ete|eu))\b|"
             # when it happened or will, asked last (« Le guide de la CNIL, il est sorti quand ? », « c'est prévu pour quand ? »)
