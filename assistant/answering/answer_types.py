@@ -45,52 +45,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.answering.asking import REQUEST, REQUEST_WORDS, TURNED, asked_otherwise
 from assistant.answering.extracts import quote_terms
 from assistant.answering.language import fold
 from assistant.governance.redaction import redact
 from assistant.retrieval.analysis import analyse
 from assistant.retrieval.references import without_references
 from assistant.retrieval.statements import statement_groups
-
-# Other ways of asking for a value than a question word right before its noun (folded text): a request
-# (« donne-moi le délai de… », « j'ai besoin du numéro… », "I need the number of…"), a question that is
-# only the noun and what it is of (« Délai de qualification d'une FEI-IA ? », "Email of the security
-# officer?"), or the noun, then a question word ending the question (« Le délai pour remplir la FEI-IA,
-# c'est combien ? », « Le guide de la CNIL, il est sorti quand ? »). Read on 420 questions written to
-# name each kind of value in as many ways as staff would, the kinds' own patterns found 180 of 300.
-_REQUEST = (r"(?:(?:donne|dis|indique|communique|rappelle|precise|envoie|trouve)[sz]?(?:-moi|-nous| moi| nous)|"
-            r"(?:je |j')(?:voudrais|veux|souhaite|souhaiterais|aimerais|cherche|recherche|ai besoin)\b(?: (?:de |d')?(?:connaitre|savoir|avoir|obtenir|trouver))?|"
-            r"tu as|t'as|tu connais|tu aurais|vous avez|vous connaissez|vous auriez|avez-vous|as-tu|"
-            r"(?:tell|give|send|show|find) me|i (?:need|want|would like|'d like)(?: to know)?|i'm looking for|i am looking for|"
-            r"do you (?:have|know)|(?:can|could|would) you (?:tell|give|send|find) me)")
-# the words of a request, which say nothing of what the value is about (not « donne », « indique », « envoie »: their
-# stems are those of « données », « indiqué », « envoi »)
-_REQUEST_WORDS = ("dis voudrais veux souhaite souhaiterais aimerais cherche recherche besoin connaître savoir obtenir connais aurais "
-                  "auriez tell give send show find need want like know looking please")
-_DETERMINER = r"(?:(?:le|la|les|l'|du|de la|de l'|des|the|our|notre|nos|mon|ma|son|sa|leur|votre|your|its|their) ?)?"
-# a question ending on what it asks (« …, c'est combien ? », « …, c'est quoi ? », « …, c'est qui ? », « …, c'est pour quand ? »)
-_ASKED_LAST = (r"(?:(?:c'est|c est|ca fait|ca monte a|ca coute|est de|sont de|il faut compter) )?(?:combien|lequel|laquelle|lesquels|lesquelles)|"
-               r"c'? ?est (?:quoi|qui)|(?:c'? ?est (?:prevue? )?(?:pour )?|prevue?s? pour |sortie?s? |publiee?s? |datee?s? de |datent de |date de )quand|"
-               r",? please")
-# a question turned round is asking something of the noun (« Le délai de 72 h court-il… ? », « Est-ce que le taux… »)
-_TURNED = r"[\w-]-(?:t-)?(?:il|elle|ils|elles|on)\b|\best-ce\b"
-
-
-def _ways_of_asking(nouns: str, alone: bool = True) -> str:
-    """A question asking for the value that one of `nouns` names (folded text): after a question word,
-    with at most two words between (« quel est le taux de… », "what's the target training rate"), in a
-    request, on its own at the start of a question that does not turn round nor give a number right after
-    it (« Le délai de 24 h s'applique-t-il… ? » asks about a value given) and says what the value is of
-    (« Délai de qualification… ? », not "The vendor says…"; not when `alone` is false), or before the
-    question's last words asking for it."""
-    nominal = (rf"^\W*{_DETERMINER}(?:{nouns})\s*(?:de |d'|du |des |of |for |pour |:|,|\?)(?![^?]*(?:{_TURNED}))"
-               rf"(?!\W*(?:[\w-]+\W+){{0,2}}?\d)|") if alone else ""
-    return (rf"\b(?:quel|quelle|quels|quelles|quoi|what|what's|whats|which)(?: (?:est|sont|etait|etaient|is|are|was|were))?"
-            rf"(?: (?:le|la|les|l'|the|our|notre|nos|votre|your))? ?(?:[\w-]+ ){{0,2}}?(?:{nouns})\b|"
-            rf"\b{_REQUEST}\W+{_DETERMINER}(?:[\w'-]+ ){{0,4}}?(?:{nouns})\b|"
-            rf"{nominal}"
-            rf"\b(?:{nouns})\b[^?]*\b(?:{_ASKED_LAST})\s*\W*$")
-
 
 # Asking for an amount, not about money in general (« Comment maîtriser les coûts ? » is not).
 _MONEY_QUESTION = re.compile(
@@ -117,7 +78,7 @@ _NAME_QUESTION = re.compile(
     rf"(?=.*\b(?:actuel|actuelle|actuellement|en ce moment|aujourd'hui|a ce jour|currently|right now|at the moment)\b)"
     rf"(?:qui est|qui sont|who is|who are)|"
     # asked for, or alone (« J'ai besoin du nom de notre gestionnaire des risques », "Name of the biomedical engineer…?")
-    rf"comment se nomm(?:e|ent)|(?:^\W*|\b(?:{_REQUEST})\W+)(?:le |du |the )?(?:noms?|name) (?:du|de la|de l'|des|de|d'|of))\b.{{0,40}}\b{_ROLES}\b|"
+    rf"comment se nomm(?:e|ent)|(?:^\W*|\b(?:{REQUEST})\W+)(?:le |du |the )?(?:noms?|name) (?:du|de la|de l'|des|de|d'|of))\b.{{0,40}}\b{_ROLES}\b|"
     # the role first (« Le coordonnateur général des soins, comment il s'appelle ? », "What's the CISO called?")
     rf"\b{_ROLES}\b.{{0,60}}\b(?:s'appellen?t? comment|se nomm(?:e|ent) comment|comment (?:il|elle|ils|elles) s'appellen?t?|nommement|"
     rf"(?:son|leur) nom\s*\W*$|by name|(?:his|her|their) names?|names?,? please|called\s*\W*$)",
@@ -160,8 +121,8 @@ class _Kind:
     asking_words: str = ""
     counted: bool = False  # what is asked about is the thing counted, the word after « combien de » (group "noun")
     near_words: int = 0  # words of what is asked the statement must share; 0: NEAR_WORDS
-    nouns: str = ""  # the nouns naming a value of this kind, for the other ways of asking for it (`_ways_of_asking`)
-    alone: bool = True  # whether one of `nouns` starting a question asks for the value (see `_ways_of_asking`)
+    nouns: str = ""  # the nouns naming a value of this kind, for the other ways of asking for it (`asking.asked_otherwise`)
+    alone: bool = True  # whether one of `nouns` starting a question asks for the value (see `asking.asked_otherwise`)
 
 
 # Words of what is asked that the statement holding the value must share: one is too few (« patient »
@@ -278,7 +239,7 @@ _NEAR_KINDS = (
                    r"quel (?:est le )?nombre (?:minim\w+ |maxim\w+ )?(?:de |d')|(?:what is )?the (?:minimum |maximum |minimal |maximal )?number of |"
                    r"(?:quel|quels) (?:est |sont )?(?:l'|les )?effectifs? (?:minim\w+ |maxim\w+ |requis |cibles? )?(?:de |d'|des |en )|"
                    # asked for (« Donne-moi le nombre de… », "I need the number of…") or alone (« Nombre d'aides-soignants requis… ? »)
-                   rf"(?:{_REQUEST}\W+|^\W*(?![^?]*(?:{_TURNED})))(?:le |the )?(?:nombre (?:minim\w+ |maxim\w+ |total )?(?:de |d')|(?:minimum |maximum |total )?number of ))"
+                   rf"(?:{REQUEST}\W+|^\W*(?![^?]*(?:{TURNED})))(?:le |the )?(?:nombre (?:minim\w+ |maxim\w+ |total )?(?:de |d')|(?:minimum |maximum |total )?number of ))"
                    # not a number of (consecutive) hours or days: a duration, whose numbers `_counts` does not count
                    r"(?!(?:[\w-]+ ){0,2}(?:heures|jours|semaines|mois|annees|ans|minutes|hours|days|weeks|months|years)\b)(?P<noun>\w[\w-]*)",
                    re.IGNORECASE),
@@ -438,7 +399,7 @@ def _qualifiers(question: str) -> list[re.Pattern[str]]:
     return needed
 
 
-# The other ways of asking for an amount (see `_ways_of_asking`), and « on a dépensé combien », « combien d'euros »,
+# The other ways of asking for an amount (see `asking.asked_otherwise`), and « on a dépensé combien », « combien d'euros »,
 # "What did the deployment cost?"; a fine is not asked this way (see the module's docstring).
 _MONEY_NOUNS = (r"couts?|budgets?|prix|tarifs?|montants?|salaires?|remunerations?|indemnites?|costs?|prices?|salar(?:y|ies)|fees?|"
                 r"hourly rates?|allowances?")
@@ -455,7 +416,7 @@ def asks_for_money(question: str) -> bool:
     """True for a question about a cost, a price, a budget, spending or pay."""
     folded = fold(question)
     return bool(_MONEY_QUESTION.search(folded)) or (
-        not _PENALTY.search(folded) and bool(_MONEY_ASKED.search(folded) or _other_ways(_MONEY_NOUNS).search(folded)))
+        not _PENALTY.search(folded) and bool(_MONEY_ASKED.search(folded) or asked_otherwise(_MONEY_NOUNS).search(folded)))
 
 
 def states_money(text: str) -> bool:
@@ -499,19 +460,14 @@ def kinds_asked(question: str) -> list[str]:
     percent) the question asks for."""
     folded = fold(question)
     kinds = [kind.name for kind in _NEAR_KINDS
-             if kind.asked.search(folded) or (kind.nouns and _other_ways(kind.nouns, kind.alone).search(folded))]
+             if kind.asked.search(folded) or (kind.nouns and asked_otherwise(kind.nouns, kind.alone).search(folded))]
     return ["count"] if kinds == ["count"] and not asks_for_money(question) else [kind for kind in kinds if kind != "count"]
-
-
-@functools.cache
-def _other_ways(nouns: str, alone: bool = True) -> re.Pattern[str]:
-    return re.compile(_ways_of_asking(nouns, alone), re.IGNORECASE)
 
 
 @functools.cache
 def _asking_terms(name: str, lang: str) -> frozenset[str]:
     kind = _KINDS[name]
-    return frozenset(analyse(f"{kind.asking_words} {_REQUEST_WORDS}", lang))
+    return frozenset(analyse(f"{kind.asking_words} {REQUEST_WORDS}", lang))
 
 
 def holds_value_near(name: str, question: str, texts: list[str], lang: str, french: str = "") -> bool:
