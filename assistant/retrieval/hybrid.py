@@ -47,6 +47,9 @@ from assistant.retrieval.thesaurus import Thesaurus
 from assistant.settings import RetrievalSettings
 
 LEXICAL_FILE = "lexical.npz"
+# The heading of a document's history of changes (« 14. Historique des modifications », "Version history").
+_HISTORY = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:historique des (?:modifications|versions|révisions)|suivi des (?:modifications|versions)|"
+                      r"(?:version|change|revision) history|change ?log)\b", re.I)
 _WORD = re.compile(r"[^\W\d_]+")
 _CODE = re.compile(r"[a-z]{2,}-[a-z]{2,}-\d+")  # a procedure's code at the start of its file name (« pq-ia-02-… »)
 QUERY_CACHE_SIZE = 64
@@ -127,6 +130,7 @@ class HybridRetriever:
         for chunk in chunks:
             self._doc_of[chunk.chunk_id] = chunk.doc_id
             self._text_of[chunk.chunk_id] = chunk.text
+        self._history = {chunk.chunk_id for chunk in chunks if any(_HISTORY.match(heading) for heading in chunk.heading_path)}
         self.references = ReferenceTable({d.doc_id: d.title for d in self.documents.values()},
                                          ((c.chunk_id, c.doc_id, c.heading_path) for c in chunks))
         self._acts_by_language: dict[str, set[str]] = {}
@@ -290,12 +294,14 @@ class HybridRetriever:
     def _favoured(self, query: str, candidates: list[str], favour: Callable[[str], bool] | None) -> dict[str, float]:
         """1 for each candidate whose text `favour` accepts, among those of the documents the query
         names when it names any: « la CNIL recommande… » favours the CNIL guide's figure, not the
-        AI Act's that shares its words."""
+        AI Act's that shares its words. Never a document's history of changes: its rows hold the
+        values of every version (« 1.0 … dans les 48 heures … ; 2.0 … ramené à 24 heures »), the rule
+        is stated in the body."""
         if favour is None:
             return {}
         named = self.named_documents(query)
         return {cid: 1.0 for cid in candidates
-                if (not named or self._doc_of[cid] in named) and favour(self._text_of[cid])}
+                if cid not in self._history and (not named or self._doc_of[cid] in named) and favour(self._text_of[cid])}
 
     def named_acts(self, query: str) -> set[str]:
         """The documents of the acts the query names (« le RGPD », "the AI Act", « 2024/1689 »): both

@@ -476,3 +476,25 @@ def test_a_written_figure_of_another_item_of_a_list_is_dropped(fake_settings, tm
     right = build_services(fake_settings, chat_model=FakeChatModel(["L'unité compte 28 lits [1]."]), embedder=HashEmbedder())
     answer = right.answerer.answer(question)
     assert not answer.refused and not answer.quoted_only and [s.text for s in answer.sentences] == ["L'unité compte 28 lits."]
+
+
+def test_a_documents_history_of_changes_is_never_favoured_as_holding_the_value(fake_settings, tmp_path: Path) -> None:
+    # its rows hold every version's values (« 1.0 … 48 heures ; 2.0 … 24 heures »): the rule is in the body
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "proc.md").write_text(
+        "---\ntitle: Procédure de signalement\nkind: procedure\nversion: \"2.0\"\nstatus: en_vigueur\n---\n\n"
+        "# Procédure de signalement\n\n## 5. Déclaration\n\n"
+        + "Le professionnel déclare le dysfonctionnement de l'outil au moyen de la fiche dédiée, sans délai. " * 14
+        + "\n\n## 14. Historique des modifications\n\n| Version | Modifications |\n|---|---|\n"
+        "| 1.0 | Création : déclaration du dysfonctionnement dans les 48 heures |\n"
+        "| 2.0 | Délai de déclaration du dysfonctionnement ramené à 24 heures |\n",
+        encoding="utf-8")
+    Ingestor(fake_settings, HashEmbedder).sync(corpus)
+    retriever = build_services(fake_settings, chat_model=FakeChatModel([]), embedder=HashEmbedder()).retriever
+    chunks = {chunk.chunk_id: chunk.heading_path for chunk in retriever.version.store.iter_chunks()}
+    history = {cid for cid, headings in chunks.items() if any("Historique" in heading for heading in headings)}
+    assert history and history != set(chunks)
+    question = "Dans quel délai déclarer le dysfonctionnement de l'outil ?"
+    assert retriever._favoured(question, list(chunks), lambda text: "heures" in text) == {}
+    assert retriever._favoured(question, list(chunks), lambda text: True) == dict.fromkeys(set(chunks) - history, 1.0)
