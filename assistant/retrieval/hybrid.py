@@ -348,8 +348,9 @@ class HybridRetriever:
         if not self.settings.follow_references:
             return []
         allowed = self.allowed_documents(kinds, include_archived)
-        missing = [ref.label for ref in find_references(question) if self.references.chunks(ref, allowed) == []]
-        for paragraph in find_paragraphs(question):
+        references = find_references(question)
+        missing = [ref.label for ref in references if self.references.chunks(ref, allowed) == []]
+        for paragraph in find_paragraphs(question, references):
             # a paragraph beyond the last of an article numbered 1, 2… N without a gap (the passages
             # of an article whose numbering was not read whole prove nothing)
             numbers = paragraph_numbers(self._text_of[cid] for cid in self.references.chunks(paragraph.article, allowed) or [])

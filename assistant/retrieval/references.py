@@ -136,10 +136,11 @@ class ParagraphReference:
     label: str  # « article 26, paragraphe 13 », "Article 26, paragraph 13"
 
 
-def find_paragraphs(question: str) -> list[ParagraphReference]:
+def find_paragraphs(question: str, references: list[Reference] | None = None) -> list[ParagraphReference]:
     """The numbered paragraphs of articles that a question names, with the article as
-    `find_references` reads it (and so its act)."""
-    articles = {ref.number: ref for ref in find_references(question) if ref.kind == "article"}
+    `find_references` reads it (and so its act); `references`: what it returned, when the caller has it."""
+    found_references = find_references(question) if references is None else references
+    articles = {ref.number: ref for ref in found_references if ref.kind == "article"}
     found: list[ParagraphReference] = []
     for match in (*_PARAGRAPH_FIRST.finditer(question), *_ARTICLE_FIRST.finditer(question)):
         article = articles.get(str(int(match["article"])))
