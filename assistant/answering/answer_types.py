@@ -36,6 +36,9 @@ are; the ceilings they set do not answer it.
 `value_holder` gives the same reading, passage by passage, to the search: once a question asking
 for a value is judged answerable, the passages that hold one about what is asked (a fine's amount
 included) are favoured.
+
+Where a statement counts or measures the thing asked is read by `counting`; which items of a list
+or rows of a table are about another subject, by `siblings`.
 """
 
 from __future__ import annotations
@@ -46,8 +49,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.answering.asking import REQUEST, REQUEST_WORDS, TURNED, asked_otherwise
+from assistant.answering.counting import NUMBER, STAFF_ABBREVIATIONS, TIME_UNIT, counting_parts, measures, outer_parts
 from assistant.answering.extracts import quote_terms
 from assistant.answering.language import fold
+from assistant.answering.siblings import closest_siblings
 from assistant.governance.redaction import redact
 from assistant.retrieval.analysis import analyse
 from assistant.retrieval.references import without_references
@@ -89,10 +94,8 @@ _NAME_QUESTION = re.compile(
 _QUANTITY = (r"(?:\d+(?:[.,]\d+)?|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|"
              r"quarante|cinquante|soixante|cent|plusieurs|quelques|one|two|three|four|five|seven|eight|nine|ten|eleven|"
              r"twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|several|a few)")
-_TIME_UNIT = (r"(?:secondes?|minutes?|min|heures?|h|jours?|j|semaines?|mois|ans?|annees?|trimestres?|semestres?|seconds?|hours?|days?|"
-              r"weeks?|months?|years?|quarters?)")
 _DURATION = re.compile(
-    rf"\b{_QUANTITY}\s?(?:[a-z]+\s)?{_TIME_UNIT}\b|\b(?:par|chaque|tous les|toutes les|each|every|per|a|an) {_TIME_UNIT}\b|\bj\s?[-+]\s?\d+\b|\b(?:sans delai|sans tarder|immediatement|"
+    rf"\b{_QUANTITY}\s?(?:[a-z]+\s)?{TIME_UNIT}\b|\b(?:par|chaque|tous les|toutes les|each|every|per|a|an) {TIME_UNIT}\b|\bj\s?[-+]\s?\d+\b|\b(?:sans delai|sans tarder|immediatement|"
     r"dans les meilleurs delais|au plus tard|des que possible|sans attendre|without (?:undue )?delay|immediately|promptly|"
     r"as soon as possible|no later than|not later than|at the latest|annuel\w*|mensuel\w*|hebdomadaire\w*|quotidien\w*|"
     r"trimestriel\w*|annually|monthly|weekly|daily|yearly)\b",
@@ -133,9 +136,6 @@ class _Kind:
 # (4 of them with their facts in the passages) for 7 unanswerable ones; with one, 9 (1) for 5.
 NEAR_WORDS = 2
 
-_NUMBER = re.compile(r"\b(?:\d+(?:[.,]\d+)?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|quinze|vingt|trente|quarante|"
-                     r"cinquante|soixante|cent|mille|plusieurs|quelques|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                     r"fifteen|twenty|thirty|forty|fifty|hundred|thousand|several)\b", re.IGNORECASE)
 
 _EMAIL_WORDS = r"adresses? (?:e-?mail|mail|electronique|de messagerie|courriel)|courriel|e-?mail address|e-?mail"
 _PHONE_WORDS = r"numeros? de (?:poste|telephone|tel|bip|portable)|phone(?: number)?|telephone number|(?:phone )?extension(?: number)?"
@@ -243,7 +243,7 @@ _NEAR_KINDS = (
                    # not a number of (consecutive) hours or days: a duration, whose numbers `_counts` does not count
                    r"(?!(?:[\w-]+ ){0,2}(?:heures|jours|semaines|mois|annees|ans|minutes|hours|days|weeks|months|years)\b)(?P<noun>\w[\w-]*)",
                    re.IGNORECASE),
-        _NUMBER,
+        NUMBER,
         "combien nombre how many number what",
         counted=True,
     ),
@@ -510,7 +510,7 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
         before = ""
         for group in statement_groups(text):
             folded_group = [fold(statement) for statement in group]
-            closest = _closest_siblings(folded_group, about, about_french, lang)
+            closest = closest_siblings(folded_group, about, about_french, lang)
             for statement, folded, close in zip(group, folded_group, closest, strict=True):
                 previous, before = before, statement
                 if not close:
@@ -518,18 +518,18 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
                 if not kind.value.search(folded) or not all(pattern.search(folded) for pattern in qualifiers):
                     continue
                 if keeping:
-                    parts = [part for part in _outer_parts(folded) if _DURATION.search(part) and _KEEPING.search(part)]
+                    parts = [part for part in outer_parts(folded) if _DURATION.search(part) and _KEEPING.search(part)]
                     if not parts:
                         continue
                     folded = statement = " ; ".join(parts)
-                if measured_noun and not _measures(folded, measured_noun, lang) and not (
-                        about_french and _measures(folded, about_french, "fr")):  # an English question, a French statement
+                if measured_noun and not measures(folded, measured_noun, lang) and not (
+                        about_french and measures(folded, about_french, "fr")):  # an English question, a French statement
                     continue
                 if counted:
                     # what is asked about must be said in the part of the statement (between semicolons) that holds
                     # the count: « médecine polyvalente (28 lits)… ; chirurgie… (32 lits)… ; urgences adultes… »
                     # gives no number of beds for the emergency unit
-                    parts = _counting_parts(folded, counted, lang)
+                    parts = counting_parts(folded, counted, lang)
                     if not parts:
                         continue
                     folded = " ; ".join(parts)
@@ -543,38 +543,6 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
     return False
 
 
-def _closest_siblings(folded_group: list[str], about: set[str], about_french: set[str], lang: str) -> list[bool]:
-    """For each statement of a group of siblings (`statements.statement_groups`, folded), whether
-    it is kept: all but those that share clearly fewer words of what the question asks about than
-    the closest (`SIBLING_MARGIN` or more). The question names another item of the list or row of
-    the table, which states the same kind of value for another subject (« médecine polyvalente (28
-    lits) » does not give the beds of « urgences adultes », the item after it)."""
-    if len(folded_group) < 2:
-        return [True] * len(folded_group)
-
-    def shared(folded: str) -> int:
-        return len(about & set(analyse(folded, lang))) + (len(about_french & set(analyse(folded, "fr"))) if about_french else 0)
-
-    scores = [shared(folded) for folded in folded_group]
-    return [score > max(scores) - SIBLING_MARGIN for score in scores]
-
-
-# Staff are counted in tables by their abbreviation (« nuit 1 IDE + 1 AS »): a count of nurses may be
-# written with these. Keys are stems as `analyse` gives them (« infirmières » → « infirmi »), values
-# folded words.
-STAFF_ABBREVIATIONS = {
-    "infirmi": ("ide", "iade", "ibode", "ipa"),
-    "nurs": ("ide",),
-    "soign": ("as",),
-    "medecin": ("ph",),
-}
-_TOKEN = re.compile(r"\w+")
-_YEAR_TOKEN = re.compile(r"(?:19|20)\d\d")
-_UNIT_TOKEN = re.compile(_TIME_UNIT, re.IGNORECASE)
-# a number after these words names a text or a part, it counts nothing (« art. 50 », « version 2 », « fiche n° 24 »)
-_REFERENCE_TOKEN = re.compile(r"art|article|articles|paragraphe|paragraph|point|points|annexe|annex|chapitre|chapter|section|titre|"
-                              r"title|fiche|n|no|version|v|edition|etape|step|page|p", re.IGNORECASE)
-_CLAUSE = re.compile(r"[;()\[\]]")
 # A statement that names what it is about by pointing back at the one before it (« • Conserver ces
 # évènements sur une période… », "Such records shall be kept…"), within its first words. The twin of
 # `statements.sentences_of`, which joins a sentence *starting* with such a word to the one before;
@@ -582,121 +550,6 @@ _CLAUSE = re.compile(r"[;()\[\]]")
 # them with the statement before here (joining them in `statements` would change the quotes and the
 # retrieval's statement signal too: not measured).
 _REFERS_BACK = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:ces|cette|cet|ceux-ci|celles-ci|these|those|such|this)\b", re.IGNORECASE)
-_LABELLED_DURATION = re.compile(rf"\s*{_NUMBER.pattern}\s?{_TIME_UNIT}\b", re.IGNORECASE)
-_LABELLED_NUMBER = re.compile(rf"\s*(?!(?:19|20)\d\d\b)\d+\b(?!\s?{_TIME_UNIT}\b)", re.IGNORECASE)
-_FIGURE = re.compile(r"\d+(?:[.,]\d+)?")
-
-
-def sibling_figures(question: str, texts: list[str], lang: str = "fr") -> set[str]:
-    """The figures that the texts state only in list items or table rows set aside for the
-    question (`_closest_siblings`, on the question's own words): « 32 » in « chirurgie digestive
-    et orthopédique (32 lits) » when the question asks the beds of « médecine polyvalente », the
-    item before it. An answer giving one of them gives another subject's value. The glossary's
-    French words for an English question are not used: too loose to tell one row from another."""
-    about = set(quote_terms(question, lang))
-    kept: set[str] = set()
-    aside: set[str] = set()
-    for text in texts:
-        for group in statement_groups(text):
-            closest = _closest_siblings([fold(statement) for statement in group], about, set(), lang) if len(group) > 1 else [True]
-            for statement, close in zip(group, closest, strict=True):
-                (kept if close else aside).update(_FIGURE.findall(statement))
-    return aside - kept
-
-
-def states_a_sibling_figure(sentence: str, figures: set[str]) -> bool:
-    """True when the sentence gives one of `figures` (see `sibling_figures`)."""
-    return bool(figures & set(_FIGURE.findall(sentence)))
-
-
-# How many more of the question's words an item or a row must share than a sibling to set it aside.
-SIBLING_MARGIN = 2
-# How far (in words) a number may sit from the thing it counts: « 28 lits », « Lits : 28 », « cinq de ses membres ».
-COUNT_WINDOW = 3
-
-
-def _counting_parts(folded: str, counted: list[set[str]], lang: str) -> list[str]:
-    """The parts of a folded statement, between semicolons, that count the thing asked about
-    (one of the `counted` ways of writing it, `_counts`): the items of a list, the cells of a
-    table row as statements write them (« Règle contrôlée : Effectif minimal par poste ; Valeur :
-    Médecine polyvalente : … ; nuit 1 IDE + 1 AS »). Design sets without the model: 4 more
-    refusals of 191 (night staffing asked for the surgical unit, which the roster grid does not
-    list), no fact lost, no answerable question refused; the sets written apart (heldout-10 to
-    -12): 2 more of 66, no fact lost. The risk left: a question whose words are only in a table
-    row's label cell, not in the cell holding the count."""
-    parts = []
-    for part in _outer_parts(folded):
-        words = set(analyse(part, lang)) | set(_TOKEN.findall(part.casefold()))  # an abbreviation may be a stop word (« AS »)
-        if any(way <= words and _counts(part, way, lang) for way in counted):
-            parts.append(part)
-    return parts
-
-
-def _outer_parts(folded: str) -> list[str]:
-    """The parts of a statement between semicolons outside brackets: « entropie de 50 bits (ex. : 8
-    caractères ; 16 chiffres) … blocage du compte après 10 échecs » is one part, its example a
-    detail of it."""
-    parts, depth, start = [], 0, 0
-    for i, char in enumerate(folded):
-        depth += 1 if char in "([" else -1 if char in ")]" and depth else 0
-        if char == ";" and not depth:
-            parts.append(folded[start:i])
-            start = i + 1
-    return [*parts, folded[start:]]
-
-
-def _names(token: str, counted: set[str], lang: str) -> bool:
-    """Whether a word of a statement is a way of writing the thing counted (its stem, or an abbreviation as written)."""
-    return bool(counted & {token.casefold(), *analyse(token, lang)})
-
-
-def _counts(folded: str, counted: set[str], lang: str) -> bool:
-    """True when a number in the folded statement sits within `COUNT_WINDOW` words of a word for
-    the thing counted, in the same clause, and is not a year, a duration nor the number of a text
-    or part (« signalement par FEI sous 48 heures » and « (art. 50) ; signalement » count no
-    reports; the « 2025 » of a date does not either)."""
-    for clause in _CLAUSE.split(folded):
-        tokens = _TOKEN.findall(clause)
-        numbers = [i for i, token in enumerate(tokens)
-                   if _NUMBER.fullmatch(token) and not _YEAR_TOKEN.fullmatch(token)
-                   and not (i + 1 < len(tokens) and _UNIT_TOKEN.fullmatch(tokens[i + 1]))
-                   and not (i > 0 and _REFERENCE_TOKEN.fullmatch(tokens[i - 1]))]
-        things = [i for i, token in enumerate(tokens) if _names(token, counted, lang)]
-        if any(abs(i - j) <= COUNT_WINDOW for i in numbers for j in things):
-            return True
-        # a label and its value: « Signalements FEI-IA déclarés en 2025 : 37 »
-        if _labels_a_count(clause, counted, lang):
-            return True
-    return False
-
-
-def _measures(folded: str, noun: set[str], lang: str) -> bool:
-    """True when a number of a time unit (« 25 jours ») sits within `COUNT_WINDOW` words of the
-    thing measured (« congés ») in the same clause of the folded statement."""
-    for clause in _CLAUSE.split(folded):
-        tokens = _TOKEN.findall(clause)
-        durations = [j for i, token in enumerate(tokens)  # the number and its unit, either close enough
-                     if _UNIT_TOKEN.fullmatch(token) and i > 0 and _NUMBER.fullmatch(tokens[i - 1]) for j in (i - 1, i)]
-        things = [i for i, token in enumerate(tokens) if _names(token, noun, lang)]
-        if any(abs(i - j) <= COUNT_WINDOW for i in durations for j in things):
-            return True
-        # a label and its value: « Congés annuels : 25 jours »
-        parts = clause.split(":")
-        for k in range(1, len(parts)):
-            if _LABELLED_DURATION.match(parts[k]) and any(_names(token, noun, lang) for token in _TOKEN.findall(parts[k - 1])):
-                return True
-    return False
-
-
-def _labels_a_count(clause: str, counted: set[str], lang: str) -> bool:
-    """Whether the clause names the thing counted before a « : » that a number follows."""
-    parts = clause.split(":")
-    for k in range(1, len(parts)):
-        if _LABELLED_NUMBER.match(parts[k]):
-            label = " ".join(parts[:k])
-            if any(_names(token, counted, lang) for token in _TOKEN.findall(label)):
-                return True
-    return False
 
 
 # The amount of a fine: not refused when no passage states one (see the module's docstring), but an

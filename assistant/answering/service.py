@@ -22,13 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answering.answer_types import (
-    asks_for_credential,
-    lacks_the_value_asked,
-    sibling_figures,
-    states_a_sibling_figure,
-    value_holder,
-)
+from assistant.answering.answer_types import asks_for_credential, lacks_the_value_asked, value_holder
 from assistant.answering.citations import check_sentences, is_refusal, split_sentences
 from assistant.answering.extracts import MAX_EXTRACT_CHARS, excerpt, key_extracts, passage_terms, statements_by_passage
 from assistant.answering.follow_up import retrieval_query
@@ -52,6 +46,7 @@ from assistant.answering.model import (
 from assistant.answering.output_guard import LeakDetector, OutputGuard, neutralise
 from assistant.answering.role_examples import CALIBRATED_MARGINS, RoleExamples, load_examples
 from assistant.answering.role_guard import leaves_role, without_instructions
+from assistant.answering.siblings import sibling_figures, states_a_sibling_figure
 from assistant.answering.small_talk import is_small_talk
 from assistant.answering.validation import clean_question
 from assistant.engines.chat import ChatMessage, ChatModel, GenerationTimeout
