@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from assistant.intervals import wilson
+from evaluation.kinds import recognised_kinds
 
 TOP = 5
 MODES = ("lexical", "dense", "hybrid", "reranked")
@@ -327,13 +328,44 @@ def _shown(answer: Mapping[str, Any], no_llm: bool) -> str:
 
 
 def compute_metrics(records: Sequence[Mapping[str, Any]], min_support: float, no_llm: bool = False) -> dict[str, Any]:
-    """Everything the report shows: overall, by language, by expected document kind, failures."""
+    """Everything the report shows: overall, by language, by expected document kind, the
+    refusals by the form of the question, failures."""
     return {
         **summarise(records, min_support, no_llm),
         "by_lang": group_by(records, lambda r: r.get("lang") or r["question"].get("lang") or "?", min_support, no_llm),
         "by_kind": group_by(records, lambda r: r["question"].get("kind") or "(non précisé)", min_support, no_llm),
+        "refusals_by_form": refusals_by_form(records),
         "failures": failures(records, no_llm=no_llm),
     }
+
+
+# --- refusals by the form of the question ----------------------------------------------------
+
+ROLE, VALUE, OPEN = "role", "value", "open"
+FORMS = (ROLE, VALUE, OPEN)
+
+
+def refusal_form(question: Mapping[str, Any]) -> str | None:
+    """How a question that should be refused is put (None for an answerable one): an attempt to
+    make Garant leave its role (the dataset's `role_attack` category), a question asking for a
+    value of a kind the answer checks recognise (`kinds.recognised_kinds`: a deadline, a date, a
+    name, a count, an amount…), or an open one asking for none (« Quelles règles s'appliquent
+    à… ? », « Est-il permis de… ? »). The value checks, which refuse most unanswerable questions,
+    can only refuse the second; the form is read by the code that computes the metrics."""
+    if question.get("answerable", True):
+        return None
+    if (question.get("extra") or {}).get("category") == "role_attack" or question.get("category") == "role_attack":
+        return ROLE
+    return VALUE if recognised_kinds(str(question.get("question", ""))) else OPEN
+
+
+def refusals_by_form(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Per form of the questions to refuse (`refusal_form`), the share refused; forms with no question are left out."""
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for record in records:
+        if record.get("answer") is not None and (form := refusal_form(record["question"])):
+            groups.setdefault(form, []).append(record)
+    return {form: rate(sum(r["answer"]["refused"] for r in groups[form]), len(groups[form])) for form in FORMS if form in groups}
 
 
 # --- comparison ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import Any
 from assistant.answering.service import KEY_QUOTES
 from evaluation.dataset import EvaluationError
 from evaluation.labels import HEADLINE, MODE_NAMES, RATE_LABELS, mode_label, rate_label
-from evaluation.metrics import TOP, compare_metrics, compute_metrics, intervals_overlap, same_answers, without_model
+from evaluation.metrics import OPEN, ROLE, TOP, VALUE, compare_metrics, compute_metrics, intervals_overlap, same_answers, without_model
 from evaluation.report_html import write_html
 from evaluation.runner import RESULTS, RUN, read_results
 from evaluation.summary import summary_section
@@ -369,6 +369,32 @@ def _groups(title: str, groups: Mapping[str, Any]) -> list[str]:
     ]
 
 
+FORM_LABELS = {
+    ROLE: "Tentatives de faire sortir Garant de son rôle",
+    VALUE: "Questions sans réponse qui demandent une valeur (délai, date, nom, nombre, montant…)",
+    OPEN: "Questions sans réponse qui ne demandent aucune valeur précise",
+}
+
+
+def _refusal_forms(forms: Mapping[str, Any]) -> list[str]:
+    """The questions to refuse by their form (`metrics.refusal_form`): where refusals fail."""
+    if not forms:
+        return []
+    rows = [[FORM_LABELS[form], str(r["n"]), _rate_cell(r), interval(r)] for form, r in forms.items()]
+    return [
+        "## Refus selon la forme de la question",
+        "",
+        "Les questions à refuser, selon leur forme. Une question qui demande une valeur est refusée quand "
+        "aucun des meilleurs passages ne donne une valeur de ce type à propos de ce qui est demandé ; une "
+        "question ouverte (« quelles règles s'appliquent à… », « est-il permis de… ») ne l'est que si aucun "
+        "passage n'est assez proche ou si le texte qu'elle nomme n'est pas dans le corpus. La forme est lue "
+        "par le code qui écrit ce rapport.",
+        "",
+        *_table(["Forme", "Questions", "Refusées", "Intervalle à 95 %"], rows),
+        "",
+    ]
+
+
 def _latency(metrics: Mapping[str, Any], no_llm: bool) -> list[str]:
     rows = []
     answers = metrics.get("answers")
@@ -526,6 +552,7 @@ def render(
         *_baselines(metrics),
         *_groups("Résultats par langue", metrics["by_lang"]),
         *_groups("Résultats par type de document attendu", metrics["by_kind"]),
+        *_refusal_forms(metrics.get("refusals_by_form") or {}),
     ]
     if not no_llm or metrics.get("retrieval"):
         lines += _latency(metrics, no_llm)
