@@ -12,20 +12,25 @@ import re
 from assistant.retrieval.analysis import analyse
 from assistant.retrieval.hybrid import Passage
 from assistant.retrieval.references import without_references
-from assistant.retrieval.statements import statements
+from assistant.retrieval.statements import readable_lines, statements
 
 MAX_EXTRACT_CHARS = 600
 # What the model reads of a passage none of whose statements shares a word with the question.
 FALLBACK_EXCERPT_CHARS = 300
 
 
-def excerpt(text: str, query_terms: set[str], budget: int, lang: str, weights: dict[str, float] | None = None) -> str:
+_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+")
+
+
+def excerpt(text: str, query_terms: set[str], budget: int, lang: str, weights: dict[str, float] | None = None,
+            sentences: list[str] | None = None) -> str:
     """The part of a passage most related to the question, within `budget` characters: around
     the sentence sharing the most of `query_terms`, each counted as its weight when `weights`
-    (term → weight) is given, else as 1."""
+    (term → weight) is given, else as 1. `sentences`: the text already cut into the units to
+    grow from (`readable_excerpt`), instead of cutting it after each « . ; : ! ? »."""
     if len(text) <= budget:
         return text
-    sentences = re.split(r"(?<=[.;:!?])\s+", text)
+    sentences = sentences or _SENTENCE_END.split(text)
     weight = weights or {}
     scores = [sum(weight.get(t, 1.0) for t in set(analyse(s, lang)) & query_terms) for s in sentences]
     best = max(range(len(sentences)), key=scores.__getitem__)
@@ -46,6 +51,14 @@ def excerpt(text: str, query_terms: set[str], budget: int, lang: str, weights: d
         if not grown:
             break
     return " ".join(sentences[start : end + 1])[:budget]
+
+
+def readable_excerpt(text: str, query_terms: set[str], budget: int, lang: str, weights: dict[str, float] | None = None) -> str:
+    """`excerpt` of the passage as staff read it quoted (`statements.readable_lines`): a table's
+    rows as statements, each row a unit kept whole, on one line."""
+    lines = readable_lines(text)
+    units = [piece for line, row in lines for piece in ([line] if row else _SENTENCE_END.split(line)) if piece.strip()]
+    return " ".join(excerpt("\n".join(line for line, _ in lines), query_terms, budget, lang, weights, units).split())
 
 
 def quote_terms(question: str, lang: str) -> set[str]:

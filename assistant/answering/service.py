@@ -24,7 +24,7 @@ import numpy as np
 
 from assistant.answering.answer_types import asks_for_credential, lacks_the_value_asked, value_holder
 from assistant.answering.citations import check_sentences, is_refusal, split_sentences
-from assistant.answering.extracts import MAX_EXTRACT_CHARS, excerpt, key_extracts, passage_terms, statements_by_passage
+from assistant.answering.extracts import MAX_EXTRACT_CHARS, excerpt, key_extracts, passage_terms, readable_excerpt, statements_by_passage
 from assistant.answering.follow_up import retrieval_query
 from assistant.answering.language import detect_language
 from assistant.answering.model import (
@@ -250,7 +250,7 @@ class Answerer:
             quotes = []
             for number, passage in enumerate(passages, start=1):
                 terms, reading = passage_terms(question, passage, lang, french)
-                text = excerpt(passage.chunk.text, terms, chars, reading, self.retriever.lexical.term_weights(terms))
+                text = readable_excerpt(passage.chunk.text, terms, chars, reading, self.retriever.lexical.term_weights(terms))
                 quotes.append((number, without_instructions(" ".join(text.split()))))
             return quotes
         quotes = key_extracts(question, passages, lang, limit=KEY_QUOTES, within=len(passages), french=french)

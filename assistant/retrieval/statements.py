@@ -88,6 +88,30 @@ def statements(text: str) -> list[str]:
     return [unit for group in statement_groups(text) for unit in group]
 
 
+def readable_lines(text: str) -> list[tuple[str, bool]]:
+    """The passage's lines as staff read them quoted, each with whether it is a table row: each
+    Markdown table with a header (its header, rule and rows) becomes its rows as statements, one a
+    line, ending with a full stop (« Étape : Déclaration ; Acteur : Professionnel ou cadre ; Délai :
+    24 heures. »); every other line stays as it is. Quoted raw, a table reads « | Étape | Acteur |
+    Délai | |---|---|---| | … »."""
+    lines = text.split("\n")
+    out: list[tuple[str, bool]] = []
+    i = 0
+    while i < len(lines):
+        header = cells(lines[i])
+        if header and _is_header(header) and (i == 0 or not cells(lines[i - 1])):
+            rows, read = _table_rows(lines, i + 1, len(header))
+            if rows:
+                for row in rows:
+                    statement = " ; ".join(f"{label} : {cell}" for label, cell in zip(header, row, strict=True) if cell)
+                    out.append((statement if statement.endswith((".", "!", "?")) else statement + ".", True))
+                i += 1 + read
+                continue
+        out.append((lines[i], False))
+        i += 1
+    return out
+
+
 def statement_groups(text: str) -> list[list[str]]:
     """`statements`, in groups of siblings: the items of one list (each joined to its
     introduction) or the rows of one table with its header are one group, and each says the

@@ -214,3 +214,33 @@ def test_the_items_of_a_list_and_the_rows_of_a_table_are_grouped_as_siblings() -
         ["Étape : Vérification ; Délai : 15 jours ouvrés", "Étape : Diffusion ; Délai : 5 jours ouvrés"],
     ]
     assert statements(text) == [unit for group in statement_groups(text) for unit in group]
+
+
+TABLE_PASSAGE = """Les délais de la procédure sont récapitulés ci-dessous.
+| Étape | Acteur | Délai | Trace |
+|---|---|---|---|
+| Mesures immédiates, alerte du cadre | Professionnel qui constate | Immédiat | — |
+| Déclaration | Professionnel ou cadre | 24 heures | Formulaire FEI-IA |
+| Qualification | Cellule qualité et référent IA | 72 heures | Fiche de qualification |
+Le retour au déclarant est fait par la cellule qualité."""
+
+
+def test_a_table_reads_as_its_rows_labelled_by_the_header_never_as_pipes() -> None:
+    from assistant.retrieval.statements import readable_lines
+
+    lines = readable_lines(TABLE_PASSAGE)
+    assert lines[0] == ("Les délais de la procédure sont récapitulés ci-dessous.", False)
+    assert ("Étape : Déclaration ; Acteur : Professionnel ou cadre ; Délai : 24 heures ; Trace : Formulaire FEI-IA.", True) in lines
+    assert lines[-1] == ("Le retour au déclarant est fait par la cellule qualité.", False)
+    assert len(lines) == 5 and not any("|" in line for line, _ in lines)
+
+
+def test_an_excerpt_of_a_table_keeps_whole_rows_around_the_one_asked() -> None:
+    from assistant.answering.extracts import readable_excerpt
+    from assistant.retrieval.analysis import analyse
+
+    terms = set(analyse("Quel délai pour la déclaration ?", "fr"))
+    text = readable_excerpt(TABLE_PASSAGE, terms, 200, "fr")
+    assert "Étape : Déclaration ; Acteur : Professionnel ou cadre ; Délai : 24 heures ; Trace : Formulaire FEI-IA." in text
+    assert "|" not in text and "---" not in text
+    assert len(text) <= 200

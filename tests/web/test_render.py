@@ -139,3 +139,14 @@ def test_an_answer_sentence_joining_two_passage_sentences_highlights_both() -> N
                "Il est présidé par le directeur général. Les visites sont libres.")
     marked = _marked(highlighted_passage(passage, ["Le comité se réunit une fois par trimestre et est présidé par le directeur général."], "fr"))
     assert marked == ["Le comité se réunit une fois par trimestre.", "Il est présidé par le directeur général."]
+
+
+def test_a_table_in_a_source_reads_as_labelled_rows_with_the_supporting_cell_highlighted(web_services) -> None:  # type: ignore[no-untyped-def]
+    passages = web_services.retriever.search("comité de pilotage")
+    table = ("| Étape | Acteur | Délai |\n|---|---|---|\n| Déclaration | Professionnel ou cadre | 24 heures |\n"
+             "| Qualification | Cellule qualité | 72 heures |")
+    passage = replace(passages[0], chunk=replace(passages[0].chunk, text=table))
+    html = sources_html([passage], "fr", [1], {1: ["La déclaration se fait dans les 24 heures."]})
+    assert "|" not in html and "---" not in html
+    assert "Étape : Qualification ; Acteur : Cellule qualité ; Délai : 72 heures." in html
+    assert '<mark class="garant-word">24</mark>' in html and "72 heures" not in " ".join(_marked(html))
