@@ -98,18 +98,26 @@ def readable_lines(text: str) -> list[tuple[str, bool]]:
     out: list[tuple[str, bool]] = []
     i = 0
     while i < len(lines):
-        header = cells(lines[i])
-        if header and _is_header(header) and (i == 0 or not cells(lines[i - 1])):
-            rows, read = _table_rows(lines, i + 1, len(header))
-            if rows:
-                for row in rows:
-                    statement = " ; ".join(f"{label} : {cell}" for label, cell in zip(header, row, strict=True) if cell)
-                    out.append((statement if statement.endswith((".", "!", "?")) else statement + ".", True))
-                i += 1 + read
-                continue
+        if table := _labelled_table(lines, i):
+            rows, read = table
+            out += [(row if row.endswith((".", "!", "?")) else row + ".", True) for row in rows]
+            i += read
+            continue
         out.append((lines[i], False))
         i += 1
     return out
+
+
+def _labelled_table(lines: list[str], i: int) -> tuple[list[str], int] | None:
+    """When a table with a header starts at line `i`: its rows, each cell labelled by its header
+    (« Étape : Vérification ; Délai : 15 jours ouvrés »), and the number of lines it takes."""
+    header = cells(lines[i])
+    if not header or not _is_header(header) or (i > 0 and cells(lines[i - 1])):
+        return None
+    rows, read = _table_rows(lines, i + 1, len(header))
+    if not rows:
+        return None
+    return [" ; ".join(f"{label} : {cell}" for label, cell in zip(header, row, strict=True) if cell) for row in rows], 1 + read
 
 
 def statement_groups(text: str) -> list[list[str]]:
@@ -121,13 +129,11 @@ def statement_groups(text: str) -> list[list[str]]:
     groups: list[list[str]] = []
     i = 0
     while i < len(lines):
-        header = cells(lines[i])
-        if header and _is_header(header) and (i == 0 or not cells(lines[i - 1])):
-            rows, read = _table_rows(lines, i + 1, len(header))
-            if rows:
-                groups.append([" ; ".join(f"{label} : {cell}" for label, cell in zip(header, row, strict=True) if cell) for row in rows])
-                i += 1 + read
-                continue
+        if table := _labelled_table(lines, i):
+            rows, read = table
+            groups.append(rows)
+            i += read
+            continue
         parts = sentences_of(lines[i])
         items: list[str] = []
         if lines[i].rstrip().endswith(":"):
