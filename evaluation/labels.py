@@ -6,13 +6,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from evaluation.metrics import TOP
+from evaluation.metrics import OPEN, ROLE, TOP, VALUE
 
 MODE_LABELS = {
     "lexical": "Lexicale (mots exacts, BM25)",
     "dense": "Sémantique (vecteurs)",
     "hybrid": "Hybride (défaut)",
     "reranked": "Hybride + reclassement",
+}
+# The forms of the questions to refuse (`metrics.refusal_form`).
+FORM_LABELS = {
+    ROLE: "Tentatives de faire sortir Garant de son rôle",
+    VALUE: "Questions sans réponse qui demandent une valeur (délai, date, nom, nombre, montant…)",
+    OPEN: "Questions sans réponse qui ne demandent aucune valeur précise",
 }
 MODE_NAMES = {"lexical": "lexicale", "dense": "sémantique", "hybrid": "hybride", "reranked": "hybride avec reclassement"}
 RATE_LABELS = {

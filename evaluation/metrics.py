@@ -354,7 +354,7 @@ def refusal_form(question: Mapping[str, Any]) -> str | None:
     can only refuse the second; the form is read by the code that computes the metrics."""
     if question.get("answerable", True):
         return None
-    if (question.get("extra") or {}).get("category") == "role_attack" or question.get("category") == "role_attack":
+    if (question.get("extra") or {}).get("category") == "role_attack":  # a dataset's own keys are kept under "extra"
         return ROLE
     return VALUE if recognised_kinds(str(question.get("question", ""))) else OPEN
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from assistant.answering.service import KEY_QUOTES
 from evaluation.dataset import EvaluationError
-from evaluation.labels import HEADLINE, MODE_NAMES, RATE_LABELS, mode_label, rate_label
-from evaluation.metrics import OPEN, ROLE, TOP, VALUE, compare_metrics, compute_metrics, intervals_overlap, same_answers, without_model
+from evaluation.labels import FORM_LABELS, HEADLINE, MODE_NAMES, RATE_LABELS, mode_label, rate_label
+from evaluation.metrics import TOP, compare_metrics, compute_metrics, intervals_overlap, same_answers, without_model
 from evaluation.report_html import write_html
 from evaluation.runner import RESULTS, RUN, read_results
 from evaluation.summary import summary_section
@@ -367,13 +367,6 @@ def _groups(title: str, groups: Mapping[str, Any]) -> list[str]:
         ),
         "",
     ]
-
-
-FORM_LABELS = {
-    ROLE: "Tentatives de faire sortir Garant de son rôle",
-    VALUE: "Questions sans réponse qui demandent une valeur (délai, date, nom, nombre, montant…)",
-    OPEN: "Questions sans réponse qui ne demandent aucune valeur précise",
-}
 
 
 def _refusal_forms(forms: Mapping[str, Any]) -> list[str]:

@@ -56,7 +56,7 @@ def excerpt(text: str, query_terms: set[str], budget: int, lang: str, weights: d
 def readable_excerpt(text: str, query_terms: set[str], budget: int, lang: str, weights: dict[str, float] | None = None) -> str:
     """`excerpt` of the passage as staff read it quoted (`statements.readable_lines`): a table's
     rows as statements, each row a unit kept whole, on one line."""
-    lines = readable_lines(text)
+    lines = readable_lines(text)  # read once: the text and its units both come from it
     units = [piece for line, row in lines for piece in ([line] if row else _SENTENCE_END.split(line)) if piece.strip()]
     return " ".join(excerpt("\n".join(line for line, _ in lines), query_terms, budget, lang, weights, units).split())
 

@@ -251,7 +251,7 @@ class Answerer:
             for number, passage in enumerate(passages, start=1):
                 terms, reading = passage_terms(question, passage, lang, french)
                 text = readable_excerpt(passage.chunk.text, terms, chars, reading, self.retriever.lexical.term_weights(terms))
-                quotes.append((number, without_instructions(" ".join(text.split()))))
+                quotes.append((number, without_instructions(text)))  # already on one line
             return quotes
         quotes = key_extracts(question, passages, lang, limit=KEY_QUOTES, within=len(passages), french=french)
         return self._with_other_language_quotes(question, passages, lang, quotes)

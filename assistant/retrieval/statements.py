@@ -108,6 +108,11 @@ def readable_lines(text: str) -> list[tuple[str, bool]]:
     return out
 
 
+def readable(text: str) -> str:
+    """The passage as staff read it quoted (`readable_lines`), one line each."""
+    return "\n".join(line for line, _ in readable_lines(text))
+
+
 def _labelled_table(lines: list[str], i: int) -> tuple[list[str], int] | None:
     """When a table with a header starts at line `i`: its rows, each cell labelled by its header
     (« Étape : Vérification ; Délai : 15 jours ouvrés »), and the number of lines it takes."""

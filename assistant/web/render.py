@@ -21,7 +21,7 @@ from assistant.answering.model import DEGRADED_LABEL, NOTICE, Answer
 from assistant.answering.output_guard import neutralise
 from assistant.retrieval.analysis import analyse
 from assistant.retrieval.hybrid import Passage
-from assistant.retrieval.statements import readable_lines
+from assistant.retrieval.statements import readable
 
 # Sentence ends inside a passage: after . ! ? … when the next word does not start with a lowercase
 # letter or a digit ("art. 5", "p. ex." stay whole), after ";", and at line breaks (table rows, lists).
@@ -53,12 +53,11 @@ def document_link(passage: Passage) -> str:
 
 def passage_card(number: int, passage: Passage, lang: str, cited: bool, claims: list[str] | None = None) -> str:
     """One source: title, kind, version, location, the passage as staff read it (a table's rows
-    labelled by its header, `statements.readable_lines`, not Markdown pipes) with what supports
+    labelled by its header, `statements.readable`, not Markdown pipes) with what supports
     `claims` highlighted, a link to open it."""
     doc = passage.document
     labels = LABELS[lang]
-    readable = "\n".join(line for line, _ in readable_lines(passage.chunk.text))
-    text = highlighted_passage(readable, claims or [], lang)
+    text = highlighted_passage(readable(passage.chunk.text), claims or [], lang)
     return (
         f'<div class="garant-source{" cited" if cited else ""}">'
         f'<div class="garant-source-head"><b>[{number}] {html.escape(doc.title)}</b></div>'
