@@ -15,7 +15,9 @@ the share `min_new_support`. The answer's polarity and modal words (oui, non, pe
 are not facts a passage states and do not count as new. A sentence that adds nothing to the
 question (« Oui, on risque une sanction si on signale une erreur », « Les domaines listés à
 l'annexe III sont ceux de l'annexe III ») restates it, whatever its polarity: it is dropped,
-and the reader gets the passage quoted instead of an unverifiable yes or no.
+and the reader gets the passage quoted instead of an unverifiable yes or no. What repeats the
+question inside a sentence (« Il faut combien de soignants la nuit ? 1 IDE + 1 AS. ») is cut
+before the sentence is checked (`without_echo`).
 
 An English answer drawn from a French passage (the establishment's documents exist in French
 only) shares few words with it: there, the glossary's concepts count too — an English word is
@@ -62,6 +64,47 @@ NOT_NEW = {
     "fr": {"oui", "non", "pouv", "pourr", "doit", "doivent", "dev", "devr", "faut", "fait", "effet", "ains"},
     "en": {"yes", "must", "may", "need", "inde", "therefor", "thus"},
 }
+
+
+# Where a clause may start: after a comma, semicolon or colon.
+_CLAUSE_START = re.compile(r"[,;:]\s*")
+# Share of a clause's content words that the question has, for the clause to be the question repeated.
+ECHO_SHARE = 0.75
+_POLARITY = re.compile(r"(?i)^(?:oui|non|yes|no)\b[\s,;:]*")
+
+
+def without_echo(sentence: str, question_terms: set[str], lang: str) -> str:
+    """The sentence without what repeats the user's question: the small model sometimes
+    starts by restating it (« Il faut combien de soignants minimum la nuit ? 1 IDE + 1 AS. »)
+    or ends with part of it (« …dure 1 h 30, et tous les combien faut-il le repasser ? »).
+    The words up to a « ? », from the sentence's start or else from the earliest comma,
+    semicolon or colon where they can start, are the question repeated when at least
+    `ECHO_SHARE` of their content words (two or more) are the question's; a question the
+    documents themselves ask (the ANAP's « Quels sont les principes… ? » to put to a vendor)
+    shares fewer and stays. Empty when the sentence is nothing but the question (a « Oui, »
+    before it included)."""
+    if "?" not in sentence or not question_terms:
+        return sentence
+
+    def echoed(words: str) -> bool:
+        terms = set(analyse(words, lang))
+        return len(terms) >= 2 and len(terms & question_terms) >= ECHO_SHARE * len(terms)
+
+    text, start = sentence.strip(), 0
+    while (mark := text.find("?", start)) >= 0:
+        starts = [start, *(m.end() for m in _CLAUSE_START.finditer(text, start, mark))]
+        cut = next((at for at in starts if echoed(text[at:mark])), None)
+        if cut is None:
+            start = mark + 1
+            continue
+        text = (text[:cut].rstrip(" ,;:") + " " + text[mark + 1:].lstrip()).strip()
+        start = cut
+    if text == sentence.strip():
+        return sentence
+    if not re.search(r"\w", _POLARITY.sub("", text)):
+        return ""
+    text = text.rstrip(" ,;:")
+    return text if text[-1] in ".!?…" else text + "."
 
 
 def split_sentences(text: str) -> list[str]:
@@ -145,6 +188,9 @@ def check_sentences(answer_text: str, passages: list[str], lang: str, min_suppor
         claimed = [n for n in model_numbers(raw)]
         text = strip_marks(raw)
         if not text:
+            continue
+        if not (text := without_echo(text, question_terms, lang)):
+            dropped.append(strip_marks(raw))  # nothing but the question asked again
             continue
         new = new_terms(text, question_terms, lang)
         if question_terms and min_new_support > 0 and not new:

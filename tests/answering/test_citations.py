@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.answering.citations import check_sentences, is_refusal, model_numbers, numbers_supported, split_sentences
+from assistant.answering.citations import check_sentences, is_refusal, model_numbers, numbers_supported, split_sentences, without_echo
+from assistant.retrieval.analysis import analyse
 
 PASSAGES = [
     "Le comité de pilotage IA et numérique se réunit une fois par trimestre, sous la présidence du directeur général.",
@@ -137,3 +138,38 @@ def test_a_number_may_carry_its_unit_in_the_other_language() -> None:
     assert numbers_supported("Kept for 12 months.", "conservés 12 mois")
     assert not numbers_supported("Kept for 12 years.", "conservés 12 mois")
     assert numbers_supported("Up to 100 €.", "jusqu'à 100 €.")
+
+
+def _echo(sentence: str, question: str) -> str:
+    return without_echo(sentence, set(analyse(question, "fr")), "fr")
+
+
+def test_the_question_restated_before_the_answer_is_cut() -> None:
+    question = "Les anciennes versions des procédures, on les garde combien de temps après leur remplacement ?"
+    sentence = "Les anciennes versions des procédures, on les garde combien de temps après leur remplacement ? 10 ans après leur archivage."
+    assert _echo(sentence, question) == "10 ans après leur archivage."
+
+
+def test_part_of_the_question_repeated_after_the_answer_is_cut() -> None:
+    question = "Combien de temps dure le module « IA : les essentiels » et tous les combien faut-il le repasser ?"
+    assert _echo("Le module dure 1 h 30, et tous les combien faut-il le repasser ?", question) == "Le module dure 1 h 30."
+
+
+def test_a_sentence_that_is_only_the_question_becomes_empty() -> None:
+    question = "Si je dois changer le planning d'un agent la veille, est-ce que j'ai besoin de son accord ?"
+    assert _echo("Oui, si je dois changer le planning d'un agent la veille, est-ce que j'ai besoin de son accord ?", question) == ""
+
+
+def test_a_question_the_documents_ask_is_not_an_echo() -> None:
+    sentence = "L'Anap conseille de poser à l'éditeur les questions suivantes : où les données sont-elles hébergées ?"
+    assert _echo(sentence, "Que conseille l'Anap avant de choisir un éditeur ?") == sentence
+
+
+def test_an_echoed_question_is_not_shown_and_the_answer_after_it_is_checked() -> None:
+    question = "Sous quel délai faut-il signaler un dysfonctionnement d'un système d'IA ?"
+    text = "Sous quel délai faut-il signaler un dysfonctionnement d'un système d'IA ? 24 heures, avec la fiche FEI-IA [2]."
+    kept, dropped = check_sentences(text, PASSAGES, "fr", 0.5, question, 0.5)
+    assert [s.text for s in kept] == ["24 heures, avec la fiche FEI-IA."] and kept[0].sources == [2] and not dropped
+    kept, dropped = check_sentences("Oui, faut-il signaler un dysfonctionnement d'un système d'IA sous quel délai ?", PASSAGES, "fr", 0.5,
+                                    question, 0.5)
+    assert kept == [] and len(dropped) == 1
