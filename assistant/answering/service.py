@@ -318,13 +318,20 @@ class Answerer:
 
     def _enough_evidence(self, question: str, passages: list[Passage], judged: list[Passage], lang: str, answer: Answer) -> bool:
         """Refuse without the model when none of the `judged` best passages is close to the
-        question (each of `passages` gets its cosine similarity, shown with it)."""
+        question (each of `passages` gets its cosine similarity, shown with it) and they hold
+        too few of its words. A word of a staff's phrase of the thesaurus counts as held when a
+        passage states its idea in the documents' words (`Thesaurus.stated_terms`: « ChatGPT »
+        and the charter's « agents conversationnels grand public »). With the public chatbots'
+        names added to the thesaurus, design sets without the model: facts 453 → 458 of 564,
+        answerable questions refused 19 → 16, refusals the same (240 of 257); the sets never read
+        unchanged."""
         self._score_passages(question, passages)
         best_dense = max((p.dense_score or -1.0) for p in judged)
         terms = set(analyse(question, lang))
-        found: set[str] = set()
-        for passage in judged:
-            found |= terms & set(analyse(passage.chunk.text, lang))
+        held = [set(analyse(passage.chunk.text, lang)) for passage in judged]
+        found = terms & set().union(*held)
+        if self.retriever.thesaurus is not None:
+            found |= self.retriever.thesaurus.stated_terms(question, lang, held)
         coverage = len(found) / len(terms) if terms else 0.0
         answer.timings["best_dense"] = best_dense
         answer.timings["coverage"] = coverage

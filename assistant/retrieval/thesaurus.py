@@ -9,10 +9,13 @@ first passages (« …patient data leaked… how long do we have to report it? �
 
 This module owns the thesaurus file (`prompts/thesaurus.tsv`: one line per idea, its language
 « fr » or « en », a tab, the staff's phrases separated by « | », a tab, the documents' words) and
-the one thing done with it: `Thesaurus.expand(question, lang)`, the documents' words for the
-phrases the question uses. The retriever adds them to the BM25 query only: the dense search, the
-statement signal, the refusal checks and the quotes read the question as written, so a phrase
-matched wrongly can at worst bring a passage forward, never put words in the answer.
+the two things done with it: `Thesaurus.expand(question, lang)`, the documents' words for the
+phrases the question uses, which the retriever adds to the BM25 query; and
+`Thesaurus.stated_terms(question, lang, passage_terms)`, the question's words whose idea a passage
+states in the documents' words, which the evidence gate counts as found. The dense search, the
+statement signal, the other refusal checks and the quotes read the question as written, so a
+phrase matched wrongly can at worst bring a passage forward or let the model read it, never put
+words in the answer.
 
 Phrases are matched on the index terms of their words in order (Snowball stems, accents folded),
 stop words kept: "leaks" matches "leak", « fuité » matches « fuite », "not allowed" needs both
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import ConfigError
-from assistant.retrieval.analysis import LANGUAGES, fold_accents, term, tokenise
+from assistant.retrieval.analysis import LANGUAGES, analyse, fold_accents, term, tokenise
 from assistant.retrieval.word_lists import data_lines
 
 SHIPPED_THESAURUS = Path(__file__).resolve().parents[2] / "prompts" / "thesaurus.tsv"
@@ -79,6 +82,22 @@ class Thesaurus:
             if any(_contains(said, phrase) for phrase in entry.phrases):
                 found.append(entry.documents_words)
         return " ".join(found)
+
+    def stated_terms(self, question: str, lang: str, passage_terms: list[set[str]]) -> set[str]:
+        """The question's index terms (`analyse`) of the staff's phrases it uses whose idea one
+        of the passages states: at least half of the idea's documents' words (as `analyse` reads
+        them) among that passage's `passage_terms`. « copier le compte rendu dans ChatGPT » over
+        the charter's « saisir dans un outil non inscrit au registre (agents conversationnels
+        grand public…) »: {"chatgpt"}."""
+        said = _phrase(question, lang)
+        stated: set[str] = set()
+        for entry in self.entries:
+            if entry.lang != lang or not (used := [phrase for phrase in entry.phrases if _contains(said, phrase)]):
+                continue
+            words = set(analyse(entry.documents_words, lang))
+            if words and any(len(words & terms) * 2 >= len(words) for terms in passage_terms):
+                stated.update(word for phrase in used for word in phrase)
+        return stated & set(analyse(question, lang))
 
 
 def _contains(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:

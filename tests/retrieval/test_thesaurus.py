@@ -10,6 +10,7 @@ from corpus_files import write_documents
 from assistant.engines.chat_fake import FakeChatModel
 from assistant.engines.embed_hash import HashEmbedder
 from assistant.errors import ConfigError
+from assistant.retrieval.analysis import analyse
 from assistant.retrieval.thesaurus import SHIPPED_THESAURUS, Thesaurus
 from assistant.services import build_services
 from ingest.pipeline import Ingestor
@@ -76,3 +77,45 @@ def test_a_question_in_the_staffs_words_reaches_the_passage_in_the_documents_wor
     # alone, the question shares only « servers » with the guide; the documents' words find the article
     assert not without.get("Regulation (EU) 2016/679")
     assert with_thesaurus["Regulation (EU) 2016/679"] > with_thesaurus["Security guide"]
+
+
+def test_a_phrase_counts_as_stated_when_a_passage_holds_half_of_the_documents_words(tmp_path: Path) -> None:
+    thesaurus = _thesaurus(tmp_path, "fr\tChatGPT | chatbot gratuit\tagents conversationnels grand public non inscrit au registre\n"
+                                     "en\tChatGPT\tgeneral-purpose AI\n")
+    question = "Puis-je coller un compte rendu dans ChatGPT ?"
+    charter = set(analyse("Il est interdit de saisir un compte rendu dans un agent conversationnel grand public.", "fr"))
+    elsewhere = set(analyse("Le comité se réunit une fois par trimestre.", "fr"))
+    assert thesaurus.stated_terms(question, "fr", [elsewhere, charter]) == set(analyse("ChatGPT", "fr"))
+    # no passage states the idea, or the question uses none of its phrases, or another language's
+    assert thesaurus.stated_terms(question, "fr", [elsewhere]) == set()
+    assert thesaurus.stated_terms("Puis-je coller un compte rendu dans un courriel ?", "fr", [charter]) == set()
+    assert thesaurus.stated_terms("Can I paste a report into ChatGPT?", "en", [charter]) == set()
+
+
+def test_the_evidence_gate_counts_a_staff_phrase_whose_idea_a_passage_states(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = write_documents(tmp_path / "corpus", [
+        ("charte.md", "Charte IA", "fr", "charte",
+         "Il est interdit de coller un compte rendu de patient dans un outil non inscrit au registre "
+         "(agents conversationnels grand public, traducteurs en ligne)."),
+        ("guide.md", "Guide de sécurité", "fr", "guide", "Les serveurs sont sauvegardés chaque nuit."),
+    ])
+    Ingestor(fake_settings, HashEmbedder).sync(corpus)
+    fake_settings.answer.refuse_below_dense = 1.0  # the gate then reads the question's words only
+    svc = build_services(fake_settings, chat_model=FakeChatModel(["x", "x"]), embedder=HashEmbedder())
+    try:
+        question = "Puis-je coller un courrier de sortie dans ChatGPT ?"
+        answered = svc.answerer.answer(question, no_llm=True)
+        svc.retriever.thesaurus = None
+        refused = svc.answerer.answer(question, no_llm=True)
+    finally:
+        svc.close()
+    # « ChatGPT » is what the charter calls « agents conversationnels grand public »: enough of the question is held
+    assert not answered.refused and answered.retrieved[0].document.title == "Charte IA"
+    assert answered.timings["coverage"] > refused.timings["coverage"]
+    assert refused.refused and refused.refusal_reason == "no_evidence"
+
+
+def test_the_shipped_thesaurus_knows_the_names_staff_give_to_public_chatbots() -> None:
+    thesaurus = Thesaurus.load(SHIPPED_THESAURUS)
+    assert "agents conversationnels grand public" in thesaurus.expand("Je peux coller mon courrier dans ChatGPT ?", "fr")
+    assert "non inscrit au registre" in thesaurus.expand("Et sur un site de traduction gratuit ?", "fr")
