@@ -36,6 +36,7 @@ from assistant.retrieval.proximity import StatementCoverage
 from assistant.retrieval.references import (
     ReferenceTable,
     acts_named,
+    asks_when_it_applies,
     find_paragraphs,
     find_references,
     paragraph_numbers,
@@ -392,7 +393,8 @@ class HybridRetriever:
         the query, unless one of its passages was already chosen; the last passages make room.
         A reference to no act in particular (« l'article 14 ») is read in the acts of the
         passages already chosen when one of them has it, and in the query's language when the
-        act exists in it."""
+        act exists in it. A question asking from when a named act applies gets its article on
+        entry into force and application the same way (`asks_when_it_applies`)."""
         pinned: list[tuple[str, float]] = []
         chosen_docs = {self._doc_of[cid] for cid, _ in chosen}
         for reference in find_references(query)[: max(1, k - 1)]:
@@ -404,6 +406,11 @@ class HybridRetriever:
                 candidates = [cid for cid in candidates if self.references.act_of.get(self._doc_of[cid]) in acts] or candidates
             candidates = [cid for cid in candidates if self.documents[self._doc_of[cid]].lang == lang] or candidates
             pinned.append((self._best_of(query, candidates, lang), chosen[0][1] if chosen else 1.0))
+        if asks_when_it_applies(query) and (acts := self.named_acts(query) & allowed):
+            candidates = self.references.application_chunks(sorted(acts))
+            if candidates and not any(cid in candidates for cid, _ in chosen):
+                candidates = [cid for cid in candidates if self.documents[self._doc_of[cid]].lang == lang] or candidates
+                pinned.append((self._best_of(query, candidates, lang), chosen[0][1] if chosen else 1.0))
         if not pinned:
             return chosen
         pinned_ids = {cid for cid, _ in pinned}

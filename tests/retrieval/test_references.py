@@ -13,6 +13,7 @@ from assistant.engines.embed_hash import HashEmbedder
 from assistant.retrieval.references import (
     Reference,
     ReferenceTable,
+    asks_when_it_applies,
     find_paragraphs,
     find_references,
     paragraph_numbers,
@@ -322,3 +323,67 @@ def test_asking_what_a_publication_not_indexed_says_is_refused_without_the_model
     assert answer.refused and answer.refusal_reason == "missing_reference" and model.calls == []
     assert ("Le document cité (« recommandations de l'OMS ») n'est pas indexé : les documents indexés peuvent le mentionner, "
             "pas en donner le contenu.") in answer.text
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("À partir de quand s'applique l'article 6, paragraphe 1, du règlement sur l'IA ?", True),
+    ("Le règlement sur l'IA devient applicable à quelle date ?", True),
+    ("When do the obligations linked to Article 6(1) of the AI Act start to apply?", True),
+    ("From what date does the GDPR apply?", True),
+    ("When did the GDPR enter into force?", True),
+    ("Quand faut-il réaliser une AIPD ?", False),  # when, but not when a rule applies
+    ("Which rules apply to emotion recognition?", False),  # applies, but not when
+])
+def test_a_question_asking_from_when_a_rule_applies(question: str, asks: bool) -> None:
+    assert asks_when_it_applies(question) is asks
+
+
+def test_the_table_knows_each_acts_article_on_its_entry_into_force() -> None:
+    table = ReferenceTable(
+        {"ria": "Règlement (UE) 2024/1689", "rgpd": "Regulation (EU) 2016/679"},
+        [("c1", "ria", ["CHAPITRE XIII — DISPOSITIONS FINALES", "Article 113 — Entrée en vigueur et application"]),
+         ("c2", "ria", ["Article 113 — Entrée en vigueur et application"]), ("c3", "ria", ["Article 6 — Règles de classification"]),
+         ("c4", "rgpd", ["Article 99 — Entry into force and application"])],
+    )
+    assert table.application_chunks(["ria"]) == ["c1", "c2"]
+    assert table.application_chunks(["rgpd", "charte"]) == ["c4"]
+
+
+ACTE = """---
+title: Règlement (UE) 2099/87 relatif aux comités d'essai
+kind: reglementation
+---
+
+# Article 1 — Objet
+
+Le présent règlement s'applique aux comités d'essai des établissements et à leurs réunions.
+
+# Article 2 — Réunions
+
+Les comités d'essai se réunissent au moins deux fois par an ; le présent règlement s'applique à chaque réunion.
+
+# Article 9 — Entrée en vigueur et application
+
+Il entre en vigueur le vingtième jour suivant sa publication. Il est applicable à partir du 1er mars 2031.
+"""
+
+
+def test_a_question_asking_from_when_a_named_act_applies_gets_its_article_on_application(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "acte.md").write_text(ACTE, encoding="utf-8")
+    Ingestor(fake_settings, HashEmbedder).sync(corpus)
+    settings = fake_settings.model_copy(deep=True)
+    settings.retrieval.top_k = 2
+    question = "À partir de quand le règlement (UE) 2099/87 s'applique-t-il aux réunions des comités d'essai ?"
+    services = build_services(settings, chat_model=FakeChatModel(["x"]), embedder=HashEmbedder())
+    try:
+        found = [p.chunk.heading_path[-1] for p in services.retriever.search(question, lang="fr")]
+        other = [p.chunk.heading_path[-1] for p in services.retriever.search("Les comités d'essai du règlement (UE) 2099/87 se réunissent quand ?",
+                                                                              lang="fr")]
+    finally:
+        services.close()
+    # the articles sharing the question's words come first by search; the article stating the date is given first
+    assert found[0] == "Article 9 — Entrée en vigueur et application" and len(found) == 2
+    # a question asking when something else happens is searched by its words alone
+    assert "Article 9 — Entrée en vigueur et application" not in other
