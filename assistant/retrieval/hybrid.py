@@ -407,10 +407,12 @@ class HybridRetriever:
             candidates = [cid for cid in candidates if self.documents[self._doc_of[cid]].lang == lang] or candidates
             pinned.append((self._best_of(query, candidates, lang), chosen[0][1] if chosen else 1.0))
         if asks_when_it_applies(query) and (acts := self.named_acts(query) & allowed):
+            # the dates come before any other passage of the act, even one already chosen: the model reads the first few only
             candidates = self.references.application_chunks(sorted(acts))
-            if candidates and not any(cid in candidates for cid, _ in chosen):
-                candidates = [cid for cid in candidates if self.documents[self._doc_of[cid]].lang == lang] or candidates
-                pinned.append((self._best_of(query, candidates, lang), chosen[0][1] if chosen else 1.0))
+            held = [cid for cid, _ in chosen if cid in candidates]
+            candidates = held[:1] or [cid for cid in candidates if self.documents[self._doc_of[cid]].lang == lang] or candidates
+            if candidates:
+                pinned.append((candidates[0] if held else self._best_of(query, candidates, lang), chosen[0][1] if chosen else 1.0))
         if not pinned:
             return chosen
         pinned_ids = {cid for cid, _ in pinned}

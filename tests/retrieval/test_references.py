@@ -387,3 +387,24 @@ def test_a_question_asking_from_when_a_named_act_applies_gets_its_article_on_app
     assert found[0] == "Article 9 — Entrée en vigueur et application" and len(found) == 2
     # a question asking when something else happens is searched by its words alone
     assert "Article 9 — Entrée en vigueur et application" not in other
+
+
+def test_the_article_on_application_comes_first_even_when_the_search_finds_it(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # The model reads the first passages only: the article stating the dates must be among them.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "acte.md").write_text(ACTE, encoding="utf-8")
+    Ingestor(fake_settings, HashEmbedder).sync(corpus)
+    question = "Le règlement (UE) 2099/87 : à quelle date est-il applicable aux comités d'essai et à leurs réunions ?"
+    order = {}
+    for follow in (False, True):
+        settings = fake_settings.model_copy(deep=True)
+        settings.retrieval.top_k, settings.retrieval.follow_references = 3, follow
+        services = build_services(settings, chat_model=FakeChatModel(["x"]), embedder=HashEmbedder())
+        try:
+            order[follow] = [p.chunk.heading_path[-1] for p in services.retriever.search(question, lang="fr")]
+        finally:
+            services.close()
+    application = "Article 9 — Entrée en vigueur et application"
+    assert application in order[False][1:], order[False]  # found by its words, after another article
+    assert order[True][0] == application and sorted(order[True]) == sorted(order[False])
