@@ -396,6 +396,7 @@ class HybridRetriever:
         act exists in it. A question asking from when a named act applies gets its article on
         entry into force and application the same way (`asks_when_it_applies`)."""
         pinned: list[tuple[str, float]] = []
+        top = chosen[0][1] if chosen else 1.0
         chosen_docs = {self._doc_of[cid] for cid, _ in chosen}
         for reference in find_references(query)[: max(1, k - 1)]:
             candidates = self.references.chunks(reference, allowed) or []
@@ -404,20 +405,23 @@ class HybridRetriever:
             if not reference.act:
                 acts = {self.references.act_of.get(doc) for doc in chosen_docs}
                 candidates = [cid for cid in candidates if self.references.act_of.get(self._doc_of[cid]) in acts] or candidates
-            candidates = [cid for cid in candidates if self.documents[self._doc_of[cid]].lang == lang] or candidates
-            pinned.append((self._best_of(query, candidates, lang), chosen[0][1] if chosen else 1.0))
+            pinned.append((self._best_of(query, self._in_language(candidates, lang), lang), top))
         if asks_when_it_applies(query) and (acts := self.named_acts(query) & allowed):
-            # the dates come before any other passage of the act, even one already chosen: the model reads the first few only
+            # the dates come before any other passage of the act, even one already chosen: the model reads the first few
+            # only; an article the question also names (« l'article 113 ») is already pinned
             candidates = self.references.application_chunks(sorted(acts))
-            held = [cid for cid, _ in chosen if cid in candidates]
-            candidates = held[:1] or [cid for cid in candidates if self.documents[self._doc_of[cid]].lang == lang] or candidates
-            if candidates:
-                pinned.append((candidates[0] if held else self._best_of(query, candidates, lang), chosen[0][1] if chosen else 1.0))
+            if candidates and not any(cid in candidates for cid, _ in pinned):
+                held = next((cid for cid, _ in chosen if cid in candidates), None)
+                pinned.append((held or self._best_of(query, self._in_language(candidates, lang), lang), top))
         if not pinned:
             return chosen
         pinned_ids = {cid for cid, _ in pinned}
         rest = [(cid, score) for cid, score in chosen if cid not in pinned_ids]
         return (pinned + rest)[:k]
+
+    def _in_language(self, candidates: list[str], lang: str | None) -> list[str]:
+        """The candidates of the documents written in `lang`, or all of them when none is."""
+        return [cid for cid in candidates if self.documents[self._doc_of[cid]].lang == lang] or candidates
 
     def _best_of(self, query: str, candidates: list[str], lang: str | None) -> str:
         """The candidate passage that best matches the query: the fusion of its dense and lexical

@@ -408,3 +408,21 @@ def test_the_article_on_application_comes_first_even_when_the_search_finds_it(fa
     application = "Article 9 — Entrée en vigueur et application"
     assert application in order[False][1:], order[False]  # found by its words, after another article
     assert order[True][0] == application and sorted(order[True]) == sorted(order[False])
+
+
+def test_an_article_on_application_the_question_also_names_is_given_once(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "acte.md").write_text(ACTE, encoding="utf-8")
+    Ingestor(fake_settings, HashEmbedder).sync(corpus)
+    settings = fake_settings.model_copy(deep=True)
+    settings.retrieval.top_k = 3
+    services = build_services(settings, chat_model=FakeChatModel(["x"]), embedder=HashEmbedder())
+    try:
+        found = services.retriever.search("Depuis quand l'article 9 du règlement (UE) 2099/87 s'applique-t-il aux réunions des comités d'essai ?",
+                                          lang="fr")
+    finally:
+        services.close()
+    ids = [p.chunk.chunk_id for p in found]
+    assert found[0].chunk.heading_path[-1] == "Article 9 — Entrée en vigueur et application"
+    assert len(ids) == len(set(ids))
