@@ -189,9 +189,10 @@ def check_sentences(answer_text: str, passages: list[str], lang: str, min_suppor
         text = strip_marks(raw)
         if not text:
             continue
-        if not (text := without_echo(text, question_terms, lang)):
-            dropped.append(strip_marks(raw))  # nothing but the question asked again
+        if not (answered := without_echo(text, question_terms, lang)):
+            dropped.append(text)  # nothing but the question asked again
             continue
+        text = answered
         new = new_terms(text, question_terms, lang)
         if question_terms and min_new_support > 0 and not new:
             dropped.append(text)  # it only restates the question (« Oui, on risque une sanction si… »): not an answer
