@@ -22,8 +22,8 @@ REFUSAL_LABEL = {
 }
 # Added to the refusal when the question names an article that the act it names does not have.
 MISSING_REFERENCE_LABEL = {
-    "fr": "Le texte cité, tel qu'il est indexé, ne contient pas d'{label}.",
-    "en": "The act cited, as indexed, has no {label}.",
+    "fr": "Le texte cité, tel qu'il est indexé, ne contient pas {label}.",  # « d'article 120 », « de point 14 »
+    "en": "The text cited, as indexed, has no {label}.",
 }
 UNINDEXED_WORDING_LABEL = {
     "fr": "L'{label} cité n'est pas indexé : les documents indexés peuvent le mentionner, pas en donner le texte.",

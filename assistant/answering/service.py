@@ -72,6 +72,14 @@ def _in_sentence(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
+def _after_none(label: str, lang: str) -> str:
+    """A reference after « ne contient pas » / "has no": « d'article 120 », « de point 14 », "section 15"."""
+    label = _in_sentence(label)
+    if lang != "fr":
+        return label
+    return f"d'{label}" if label[:1].lower() in "aeéèêiîoôuyh" else f"de {label}"
+
+
 @dataclass
 class Event:
     """One step of a streamed answer: kind is 'sources', 'token' or 'final'."""
@@ -202,7 +210,7 @@ class Answerer:
         judged = passages[: self.settings.answer.evidence_passages]
         texts = [p.chunk.text for p in judged]
         if missing := self.retriever.missing_references(question, kinds):
-            self._refuse(answer, "missing_reference", MISSING_REFERENCE_LABEL[lang].format(label=_in_sentence(missing[0])))
+            self._refuse(answer, "missing_reference", MISSING_REFERENCE_LABEL[lang].format(label=_after_none(missing[0], lang)))
         elif unindexed := self.retriever.unindexed_wording(question):
             self._refuse(answer, "missing_reference", UNINDEXED_WORDING_LABEL[lang].format(label=_in_sentence(unindexed)))
         elif publication := self.retriever.unindexed_publication(question):

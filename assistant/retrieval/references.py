@@ -1,5 +1,6 @@
 """Articles and annexes that a question names (« l'article 14 du règlement sur l'IA »,
-"Annex III of the AI Act"), found by the heading path of the indexed passages.
+"Annex III of the AI Act"), and numbered parts of our own documents, found by the heading path
+of the indexed passages.
 
 Semantic search handles these poorly: « article 14 » is two tokens among many, and the
 question's other words pull in the recitals that discuss the same topic. So the retriever
@@ -11,6 +12,14 @@ An act is recognised by its official number in a document title (« 2016/679 »,
 written in the question or reached through its common names (`ACT_NAMES`). A reference to an
 act that no document is (« l'article 17 de la loi de bioéthique ») is neither looked up nor
 refused: other documents may quote or discuss it.
+
+Our own documents are numbered too: « le point 10 de la charte », « l'article 14 de la charte
+IA », « la section 5 du PQ-IA-01 », « la fiche 24 du guide de la CNIL » (`find_parts`) name a
+part by the number its heading starts with (« 10. Usages interdits », « FICHE 24 — … »), looked
+up and refused the same way. Asked « Que dit le point 10 de la charte ? », the search alone gave
+the CNIL guide's sheet 17 first and the charter's § 10 fourth. A part is refused as missing only
+when the document's parts are numbered 1… N without a gap (ingest merges a very small section
+into the next one, and its number then appears in no heading).
 
 A question asking from when a named act, or a part of it, applies (« À partir de quand
 s'applique l'article 6, paragraphe 1 ? », "From what date does the GDPR apply?") is answered
@@ -58,6 +67,9 @@ _WHEN = re.compile(r"\b(?:quand|quelle date|when|what date|which date)\b", re.I)
 # …a rule applies: « s'applique », « applicable », « entre en application », « en vigueur », "apply", "enter into force".
 _APPLIES = re.compile(r"(?:\bs['’]appliqu|\bapplicab|\ben application\b|\ben vigueur\b|\bappl(?:y|ies|ied)\b|\binto force\b)", re.I)
 _HEADING = re.compile(r"^\s*(?P<kind>article|annexe?)\s+(?P<number>\d{1,3}|[IVXLC]{1,6})\b", re.I)
+# A numbered part of a document that is no act (« 10. Usages interdits »; not « 3.1 Comité », a
+# subsection read with its part), or a guide's numbered sheet (« FICHE 17 — SAUVEGARDER »).
+_PART_HEADING = re.compile(r"^\s*(?:(?P<sheet>fiche|factsheet|sheet)\s+(?:n[°o]\s*)?)?(?P<number>\d{1,2})(?:\.\s|\s*[—–-]\s)", re.I)
 # What follows a reference and names its act: « (1) du règlement (UE) 2024/1689 », "of the Regulation".
 _ACT_LEAD = r"\s*(?:\(\d+\)\s*)?(?:,\s*)?(?:du |de la |de l['’]|des |of the |of |in the |under the )?"
 _ACT_AFTER = re.compile(_ACT_LEAD + r"(?:règlement|regulation|directive)?\s*(?:\((?:UE|EU)\)\s*)?(?:n°\s*)?(?:\d{4}/\d{2,4})?", re.I)
@@ -108,11 +120,47 @@ def asks_when_it_applies(question: str) -> bool:
     return bool(_WHEN.search(question) and _APPLIES.search(question))
 
 
+# A numbered part of one of our own documents: « le point 10 de la charte », « l'article 14 de la
+# charte IA », « la section 5 du PQ-IA-01 », "section 9 of the AI charter". The document is the
+# charter when « charte » is not followed by another name (« la charte informatique » is another
+# text), or the document whose title holds the code.
+_PART = re.compile(
+    r"(?<!\w)(?P<kind>articles?|art\.|sections?|points?|§|paragraphes?|chapitres?|parties?|rubriques?|chapters?|parts?|paragraphs?)"
+    r"\s*(?:n[°o]\s*)?(?P<number>\d{1,2})\b(?![.,]\d|\s*/)"
+    r"\s*(?:de la |du |de l['’]|of the |of our |in the |in our |de notre |in )?(?:"
+    r"(?:AI |hospital['’]s (?:AI )?)?(?P<charter>charte|charter)"
+    r"(?:\s+(?:IA|de l['’]IA|sur l['’]IA|d['’]utilisation de l['’](?:IA|intelligence artificielle)|de l['’]intelligence artificielle))?"
+    r"(?=\s*(?:[?,.;:!)]|$|sur\b|de l['’]établissement|de l['’]hôpital|du CH|on\b|says?\b|states?\b|provides?\b|sets?\b|about\b))"
+    r"|(?:(?:la )?procédure |(?:the )?procedure )?(?P<code>[A-Z]{2,5}-[A-Z]{2,5}-\d{2})\b)",
+    re.I,
+)
+# « la fiche 24 du guide de la CNIL », "factsheet 24": a numbered sheet of a guide made of sheets.
+_SHEET = re.compile(r"\b(?P<kind>fiches?|factsheets?|sheets?)\s*(?:n[°o]\s*)?(?P<number>\d{1,2})\b(?![.,]\d)", re.I)
+CHARTER, SHEET = "charter", "sheet"
+
+
+def find_parts(question: str) -> list[tuple[Reference, tuple[int, int]]]:
+    """The numbered parts of our own documents a question names, each with where it is written:
+    kind "part" with `act` the document it belongs to (`CHARTER`, or a document code such as
+    "PQ-IA-01"), or kind "sheet" (`act` = `SHEET`) for a numbered sheet of whichever guide has them."""
+    found: list[tuple[Reference, tuple[int, int]]] = []
+    for match in _PART.finditer(question):
+        document = CHARTER if match["charter"] else match["code"].upper()
+        found.append((Reference("part", str(int(match["number"])), document, f"{match['kind']} {match['number']}"), match.span()))
+    for match in _SHEET.finditer(question):
+        found.append((Reference("sheet", str(int(match["number"])), SHEET, f"{match['kind']} {match['number']}"), match.span()))
+    return found
+
+
 def find_references(question: str) -> list[Reference]:
-    """The articles and annexes a question names, in order, without repeats."""
+    """The articles and annexes a question names, then the numbered parts of our own documents
+    (`find_parts`), in order, without repeats."""
     acts = acts_named(question)
     found: list[Reference] = []
+    parts = find_parts(question)
     for match in _REFERENCE.finditer(question):
+        if any(start <= match.start() < end for _, (start, end) in parts):
+            continue
         kind = _kind(match["kind"])
         word = match["kind"][:-1] if match["kind"].lower().endswith("s") else match["kind"]
         more = _MORE_NUMBERS.match(question, match.end())
@@ -136,6 +184,7 @@ def find_references(question: str) -> list[Reference]:
         reference = Reference("article", re.sub(r"[\s.]", "", match["number"]).upper(), None, match.group(0))
         if reference not in found:
             found.append(reference)
+    found.extend(reference for reference, _ in parts if reference not in found)
     return found
 
 
@@ -272,6 +321,7 @@ class ReferenceTable:
     def __init__(self, titles: dict[str, str], headings: Iterable[tuple[str, str, list[str]]]) -> None:
         """`titles`: doc_id → title; `headings`: (chunk_id, doc_id, heading_path) for every passage."""
         self.act_of = {doc_id: (_ACT_NUMBER.findall(title) or [None])[0] for doc_id, title in titles.items()}
+        self._titles = {doc_id: title.casefold() for doc_id, title in titles.items()}
         self._chunks: dict[tuple[str, str, str], list[str]] = {}
         self._application: dict[str, list[str]] = {}
         for chunk_id, doc_id, path in headings:
@@ -280,6 +330,9 @@ class ReferenceTable:
             for heading in path:
                 match = _HEADING.match(heading)
                 if match is None:
+                    if self.act_of.get(doc_id) is None and (part := _PART_HEADING.match(heading)):
+                        kind = "sheet" if part["sheet"] else "part"
+                        self._chunks.setdefault((doc_id, kind, str(int(part["number"]))), []).append(chunk_id)
                     continue
                 kind = _kind(match["kind"])
                 number = _number(match["number"], kind)
@@ -295,9 +348,21 @@ class ReferenceTable:
         reference to no act in particular, those with headings of that kind."""
         if reference.act is None:
             return []
+        if reference.kind in ("part", "sheet"):
+            return self._own_documents(reference, allowed)
         if reference.act:
             return sorted(d for d in allowed if self.act_of.get(d) == reference.act)
         return sorted({doc for doc, kind, _ in self._chunks if kind == reference.kind and doc in allowed})
+
+    def _own_documents(self, reference: Reference, allowed: set[str]) -> list[str]:
+        """The allowed documents a numbered part or sheet may be in: those with numbered parts
+        (sheets) that are the charter (a title beginning « Charte ») or carry the code named."""
+        numbered = {doc for doc, kind, _ in self._chunks if kind == reference.kind and doc in allowed}
+        if reference.act == CHARTER:
+            return sorted(doc for doc in numbered if self._titles[doc].startswith(("charte", "charter")))
+        if reference.act == SHEET:
+            return sorted(numbered)
+        return sorted(doc for doc in numbered if re.search(rf"\b{re.escape(str(reference.act).casefold())}\b", self._titles[doc]))
 
     def chunks(self, reference: Reference, allowed: set[str]) -> list[str] | None:
         """The passages of the referenced article or annex in the allowed documents; None when
@@ -305,4 +370,12 @@ class ReferenceTable:
         documents = self.documents_for(reference, allowed)
         if not documents:
             return None
-        return [cid for doc in documents for cid in self._chunks.get((doc, *reference.key), [])]
+        found = [cid for doc in documents for cid in self._chunks.get((doc, *reference.key), [])]
+        if not found and reference.kind in ("part", "sheet") and not all(self._past_the_last(doc, reference) for doc in documents):
+            return None  # a small part merged into the next one at ingest leaves a gap: absence proves nothing
+        return found
+
+    def _past_the_last(self, doc: str, reference: Reference) -> bool:
+        """Whether the document's parts are numbered 1, 2… N without a gap and the reference's number is past N."""
+        numbers = {int(number) for d, kind, number in self._chunks if d == doc and kind == reference.kind}
+        return bool(numbers) and numbers == set(range(1, max(numbers) + 1)) and int(reference.number) > max(numbers)
