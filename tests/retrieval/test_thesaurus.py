@@ -11,6 +11,7 @@ from assistant.engines.chat_fake import FakeChatModel
 from assistant.engines.embed_hash import HashEmbedder
 from assistant.errors import ConfigError
 from assistant.retrieval.analysis import analyse
+from assistant.retrieval.glossary import SHIPPED_GLOSSARY, Glossary
 from assistant.retrieval.thesaurus import SHIPPED_THESAURUS, Thesaurus
 from assistant.services import build_services
 from ingest.pipeline import Ingestor
@@ -119,3 +120,12 @@ def test_the_shipped_thesaurus_knows_the_names_staff_give_to_public_chatbots() -
     thesaurus = Thesaurus.load(SHIPPED_THESAURUS)
     assert "agents conversationnels grand public" in thesaurus.expand("Je peux coller mon courrier dans ChatGPT ?", "fr")
     assert "non inscrit au registre" in thesaurus.expand("Et sur un site de traduction gratuit ?", "fr")
+
+
+def test_the_shipped_words_lead_from_a_manager_away_to_the_deputy() -> None:
+    # PQ-IA-02: « En l'absence du cadre de santé, la validation est faite par le cadre de santé suppléant… »
+    thesaurus = Thesaurus.load(SHIPPED_THESAURUS)
+    assert "suppléant" in thesaurus.expand("Ma cadre est en congé, une infirmière peut valider le planning à sa place ?", "fr")
+    assert "suppléant" not in thesaurus.expand("Qui valide le planning ?", "fr")
+    glossary = Glossary.load(SHIPPED_GLOSSARY)
+    assert "suppléant" in glossary.to_french("Our ward manager is off this week. Who signs off the roster?")
