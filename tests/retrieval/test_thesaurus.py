@@ -129,3 +129,11 @@ def test_the_shipped_words_lead_from_a_manager_away_to_the_deputy() -> None:
     assert "suppléant" not in thesaurus.expand("Qui valide le planning ?", "fr")
     glossary = Glossary.load(SHIPPED_GLOSSARY)
     assert "suppléant" in glossary.to_french("Our ward manager is off this week. Who signs off the roster?")
+
+
+def test_the_shipped_words_lead_from_an_ai_that_got_it_wrong_to_the_reporting_rule() -> None:
+    # The charter's § 8 and PQ-IA-01 speak of « résultat erroné » and « dysfonctionnement », staff of the AI « qui se trompe ».
+    thesaurus = Thesaurus.load(SHIPPED_THESAURUS)
+    for question in ("Qui dois-je prévenir si l'outil d'IA se trompe pendant la nuit ?", "J'ai signalé un bug de la dictée, quand aurai-je un retour ?"):
+        assert "dysfonctionnement" in thesaurus.expand(question, "fr")
+    assert "dysfonctionnement" not in thesaurus.expand("Qui préside le comité de pilotage ?", "fr")
