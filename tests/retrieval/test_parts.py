@@ -7,12 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from reference_services import reference_services
 
 from assistant.engines.chat_fake import FakeChatModel
-from assistant.engines.embed_hash import HashEmbedder
 from assistant.retrieval.references import CHARTER, SHEET, Reference, ReferenceTable, find_references
-from assistant.services import build_services
-from ingest.pipeline import Ingestor
 
 
 @pytest.mark.parametrize(
@@ -115,20 +113,7 @@ Le comité de pilotage du site examine les outils numériques et leurs usages ch
 
 @pytest.fixture
 def services(fake_settings, tmp_path: Path):  # type: ignore[no-untyped-def]
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "charte.md").write_text(CHARTE, encoding="utf-8")
-    (corpus / "procedure.md").write_text(PROCEDURE, encoding="utf-8")
-    (corpus / "guide.md").write_text(GUIDE, encoding="utf-8")
-    Ingestor(fake_settings, HashEmbedder).sync(corpus)
-
-    def make(model: FakeChatModel, follow: bool = True):  # type: ignore[no-untyped-def]
-        settings = fake_settings.model_copy(deep=True)
-        settings.retrieval.follow_references = follow
-        settings.retrieval.top_k = 2
-        return build_services(settings, chat_model=model, embedder=HashEmbedder())
-
-    return make
+    return reference_services(fake_settings, tmp_path / "corpus", {"charte.md": CHARTE, "procedure.md": PROCEDURE, "guide.md": GUIDE})
 
 
 QUESTION = "Que dit le point 3 de la charte sur les outils numériques du comité de pilotage du site ?"

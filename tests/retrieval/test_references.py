@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from corpus_files import write_documents
+from reference_services import reference_services
 
 from assistant.engines.chat_fake import FakeChatModel
 from assistant.engines.embed_hash import HashEmbedder
@@ -129,20 +130,7 @@ Le secrétariat rédige le compte rendu de chaque réunion du comité de pilotag
 
 @pytest.fixture
 def services(fake_settings, tmp_path: Path):  # type: ignore[no-untyped-def]
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "reglement.md").write_text(REGLEMENT, encoding="utf-8")
-    (corpus / "charte.md").write_text(CHARTE, encoding="utf-8")
-    (corpus / "procedure.md").write_text(PROCEDURE, encoding="utf-8")
-    Ingestor(fake_settings, HashEmbedder).sync(corpus)
-
-    def make(model: FakeChatModel, follow: bool = True):  # type: ignore[no-untyped-def]
-        settings = fake_settings.model_copy(deep=True)
-        settings.retrieval.follow_references = follow
-        settings.retrieval.top_k = 2
-        return build_services(settings, chat_model=model, embedder=HashEmbedder())
-
-    return make
+    return reference_services(fake_settings, tmp_path / "corpus", {"reglement.md": REGLEMENT, "charte.md": CHARTE, "procedure.md": PROCEDURE})
 
 
 QUESTION = "Qui réunit le comité de pilotage et rédige le compte rendu des réunions du comité, d'après l'article 2 du règlement (UE) 2099/7 ?"
