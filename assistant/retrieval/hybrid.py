@@ -390,7 +390,8 @@ class HybridRetriever:
     def _with_references(self, query: str, chosen: list[tuple[str, float]], allowed: set[str],
                          lang: str | None, k: int) -> list[tuple[str, float]]:
         """Put first, for each article or annex the query names, its passage that best matches
-        the query, unless one of its passages was already chosen; the last passages make room.
+        the query, unless one of its passages was already chosen (for a numbered part of our own
+        documents, that one is moved first); the last passages make room.
         A reference to no act in particular (« l'article 14 ») is read in the acts of the
         passages already chosen when one of them has it, and in the query's language when the
         act exists in it. A question asking from when a named act applies gets its article on
@@ -400,7 +401,12 @@ class HybridRetriever:
         chosen_docs = {self._doc_of[cid] for cid, _ in chosen}
         for reference in find_references(query)[: max(1, k - 1)]:
             candidates = self.references.chunks(reference, allowed) or []
-            if not candidates or any(cid in candidates for cid, _ in chosen):
+            if not candidates:
+                continue
+            if (held := next((cid for cid, _ in chosen if cid in candidates), None)) is not None:
+                # a part of our own documents comes first even when the search found it lower: the model reads the first few
+                if reference.kind in ("part", "sheet") and held not in {cid for cid, _ in pinned}:
+                    pinned.append((held, top))
                 continue
             if not reference.act:
                 acts = {self.references.act_of.get(doc) for doc in chosen_docs}

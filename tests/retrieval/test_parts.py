@@ -146,3 +146,14 @@ def test_a_part_the_document_has_or_of_another_document_goes_on(services) -> Non
     assert svc.retriever.missing_references("Que dit la fiche 3 du guide ?") == []  # no document has sheets
     answer = svc.answerer.answer("What does section 7 of the charter say about the committee?")
     assert answer.refused and "The text cited, as indexed, has no section 7." in answer.text
+
+
+def test_a_named_part_found_lower_is_moved_first(services) -> None:  # type: ignore[no-untyped-def]
+    # The model reads the first passages only: a part the search ranked last still comes first.
+    retriever = services(FakeChatModel(["x"])).retriever
+    paths = {chunk.chunk_id: chunk.heading_path for chunk in retriever.version.store.iter_chunks()}
+    part = next(cid for cid, path in paths.items() if path[-1:] == ["3. Usages interdits"])
+    others = [cid for cid in paths if cid != part][:2]
+    chosen = [(others[0], 0.9), (others[1], 0.8), (part, 0.1)]
+    moved = retriever._with_references(QUESTION, chosen, set(retriever.documents), "fr", 3)  # noqa: SLF001
+    assert [cid for cid, _ in moved] == [part, *others]
