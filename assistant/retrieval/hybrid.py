@@ -34,12 +34,14 @@ from assistant.retrieval.identifiers import IdentifierTable
 from assistant.retrieval.lexical import BM25Index
 from assistant.retrieval.proximity import StatementCoverage
 from assistant.retrieval.references import (
+    OWN_KINDS,
     ReferenceTable,
     acts_named,
     asks_when_it_applies,
     find_paragraphs,
     find_references,
     paragraph_numbers,
+    past_the_last,
     unindexed_publication,
     wording_of_unindexed,
 )
@@ -355,7 +357,7 @@ class HybridRetriever:
             # a paragraph beyond the last of an article numbered 1, 2… N without a gap (the passages
             # of an article whose numbering was not read whole prove nothing)
             numbers = paragraph_numbers(self._text_of[cid] for cid in self.references.chunks(paragraph.article, allowed) or [])
-            if numbers and numbers == set(range(1, max(numbers) + 1)) and paragraph.number > max(numbers):
+            if past_the_last(numbers, paragraph.number):
                 missing.append(paragraph.label)
         return missing
 
@@ -405,7 +407,7 @@ class HybridRetriever:
                 continue
             if (held := next((cid for cid, _ in chosen if cid in candidates), None)) is not None:
                 # a part of our own documents comes first even when the search found it lower: the model reads the first few
-                if reference.kind in ("part", "sheet") and held not in {cid for cid, _ in pinned}:
+                if reference.kind in OWN_KINDS and held not in {cid for cid, _ in pinned}:
                     pinned.append((held, top))
                 continue
             if not reference.act:

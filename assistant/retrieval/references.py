@@ -137,6 +137,7 @@ _PART = re.compile(
 # « la fiche 24 du guide de la CNIL », "factsheet 24": a numbered sheet of a guide made of sheets.
 _SHEET = re.compile(r"\b(?P<kind>fiches?|factsheets?|sheets?)\s*(?:n[°o]\s*)?(?P<number>\d{1,2})\b(?![.,]\d)", re.I)
 CHARTER, SHEET = "charter", "sheet"
+OWN_KINDS = ("part", "sheet")  # the kinds of reference `find_parts` gives
 
 
 def find_parts(question: str) -> list[tuple[Reference, tuple[int, int]]]:
@@ -231,6 +232,12 @@ def find_paragraphs(question: str, references: list[Reference] | None = None) ->
 def paragraph_numbers(texts: Iterable[str]) -> set[int]:
     """The numbers of the paragraphs that start a line in an article's passages (« 12. Les déployeurs… »)."""
     return {int(number) for text in texts for number in _PARAGRAPH_START.findall(text)}
+
+
+def past_the_last(numbers: set[int], number: int) -> bool:
+    """Whether `numbers` run 1, 2… N without a gap and `number` is past N: only then does its
+    absence prove it missing (a numbering not read whole, or with a part merged away, proves nothing)."""
+    return bool(numbers) and numbers == set(range(1, max(numbers) + 1)) and number > max(numbers)
 
 
 # Asking for the wording itself (« le texte exact de l'article 17 de la loi… », « que dit exactement… tu
@@ -348,7 +355,7 @@ class ReferenceTable:
         reference to no act in particular, those with headings of that kind."""
         if reference.act is None:
             return []
-        if reference.kind in ("part", "sheet"):
+        if reference.kind in OWN_KINDS:
             return self._own_documents(reference, allowed)
         if reference.act:
             return sorted(d for d in allowed if self.act_of.get(d) == reference.act)
@@ -371,11 +378,11 @@ class ReferenceTable:
         if not documents:
             return None
         found = [cid for doc in documents for cid in self._chunks.get((doc, *reference.key), [])]
-        if not found and reference.kind in ("part", "sheet") and not all(self._past_the_last(doc, reference) for doc in documents):
+        if not found and reference.kind in OWN_KINDS and not all(self._past_the_last(doc, reference) for doc in documents):
             return None  # a small part merged into the next one at ingest leaves a gap: absence proves nothing
         return found
 
     def _past_the_last(self, doc: str, reference: Reference) -> bool:
         """Whether the document's parts are numbered 1, 2… N without a gap and the reference's number is past N."""
-        numbers = {int(number) for d, kind, number in self._chunks if d == doc and kind == reference.kind}
-        return bool(numbers) and numbers == set(range(1, max(numbers) + 1)) and int(reference.number) > max(numbers)
+        return past_the_last({int(number) for d, kind, number in self._chunks if d == doc and kind == reference.kind},
+                             int(reference.number))
