@@ -367,10 +367,11 @@ class HybridRetriever:
         return wording_of_unindexed(question) if self.settings.follow_references else None
 
     def unindexed_publication(self, question: str) -> str | None:
-        """A publication of a body (« les recommandations de l'OMS ») that no indexed document is."""
+        """A publication of a body (« les recommandations de l'OMS »), or a named text (« la loi
+        Informatique et Libertés »), that no indexed document is (`references.unindexed_publication`)."""
         if not self.settings.follow_references:
             return None
-        return unindexed_publication(question, self._indexed_names)
+        return unindexed_publication(question, self._indexed_names, self.identifiers.mentions)
 
     @functools.cached_property
     def _indexed_names(self) -> str:

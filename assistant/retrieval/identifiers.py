@@ -107,6 +107,10 @@ class IdentifierTable:
             self._codes.update(m.group() for m in _CORPUS_ACRONYM.finditer(text))
             self._words.update(fold_accents(word.lower()) for word in _WORD.findall(text))
 
+    def mentions(self, name: str) -> bool:
+        """Whether an indexed text mentions `name` (a code, an acronym, a word), in any case."""
+        return _key(name) in self._codes or fold_accents(name.lower()) in self._words
+
     def unknown(self, question: str) -> list[str]:
         """The codes and acronyms of `question` that no indexed text mentions."""
         missing = []

@@ -304,6 +304,27 @@ def test_a_publication_of_a_body_no_indexed_document_is(question: str, label: st
     assert unindexed_publication(question, INDEXED) == label
 
 
+@pytest.mark.parametrize(("question", "label"), [
+    # a text named by its kind and a proper name, cited by the documents perhaps, not one of them
+    ("Que prévoit la loi Informatique et Libertés pour la recherche en santé ?", "la loi Informatique et Libertés"),
+    ("What does the NIS2 directive require from hospitals?", "NIS2 directive"),
+    ("What does the European Health Data Space regulation say about research?", "European Health Data Space regulation"),
+    ("Quelles règles la charte du système d'information CHA-SI-01 fixe-t-elle pour la messagerie ?", "CHA-SI-01"),
+    # a body the indexed texts never mention, asked what it requires
+    ("What does the FDA require for AI-enabled medical devices?", "FDA"),
+    # names that tell no text apart, or that are the indexed documents'
+    ("What does Member State law say about health data?", None),
+    ("What European rules apply to AI tools in hospitals?", None),
+    ("Que dit la charte IA sur la formation ?", None),
+    ("Que dit la charte de Val-Garant sur ChatGPT ?", None),
+    ("Que dit la note de l'Anap sur la gouvernance ?", None),
+    ("Which rules does the AI Act set for deployers?", None),  # an indexed act
+    ("What does the DPO recommend before a new AI tool is used?", None),  # a role the texts mention
+])
+def test_a_named_text_or_body_no_indexed_document_is(question: str, label: str | None) -> None:
+    assert unindexed_publication(question, INDEXED, mentioned={"DPO", "CNIL"}.__contains__) == label
+
+
 def test_asking_what_a_publication_not_indexed_says_is_refused_without_the_model(services) -> None:  # type: ignore[no-untyped-def]
     model = FakeChatModel(["Les recommandations prévoient un comité [1]."])
     svc = services(model)
@@ -311,6 +332,14 @@ def test_asking_what_a_publication_not_indexed_says_is_refused_without_the_model
     assert answer.refused and answer.refusal_reason == "missing_reference" and model.calls == []
     assert ("Le document cité (« recommandations de l'OMS ») n'est pas indexé : les documents indexés peuvent le mentionner, "
             "pas en donner le contenu.") in answer.text
+
+
+def test_asking_what_a_named_law_not_indexed_provides_is_refused_without_the_model(services) -> None:  # type: ignore[no-untyped-def]
+    model = FakeChatModel(["La loi prévoit une autorisation [1]."])
+    svc = services(model)
+    answer = svc.answerer.answer("Que prévoit la loi Informatique et Libertés pour les données de santé ?")
+    assert answer.refused and answer.refusal_reason == "missing_reference" and model.calls == []
+    assert "Le document cité (« la loi Informatique et Libertés ») n'est pas indexé" in answer.text
 
 
 @pytest.mark.parametrize(("question", "asks"), [
