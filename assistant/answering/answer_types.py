@@ -31,7 +31,9 @@ Fines are left out on purpose: the regulations state them, and a question about 
 passages lack the amount is a search that missed, not a question outside the documents. A fine
 actually imposed (« l'amende que la CNIL a infligée au CH », "How much has the CNIL fined our
 hospital?") is not: it needs a passage reporting one with its amount, which rules and guides never
-are; the ceilings they set do not answer it.
+are; the ceilings they set do not answer it. Nor is the fine of a public body (« un hôpital public »,
+« le CH de Val-Garant »): the regulations leave it to each Member State's law, and it needs a statement
+giving an amount for a public body.
 
 `value_holder` gives the same reading, passage by passage, to the search: once a question asking
 for a value is judged answerable, the passages that hold one about what is asked (a fine's amount
@@ -583,6 +585,39 @@ def reports_imposed_fine(text: str) -> bool:
     return bool(_FINE_IMPOSED.search(fold(text))) and states_money(text)
 
 
+# A fine for a public body (« l'amende maximale pour un hôpital public », "what fine can a public hospital
+# get", the establishment itself: « le CH de Val-Garant », "our hospital"): the regulations set their
+# ceilings for undertakings and leave public authorities and bodies to each Member State's law (GDPR
+# art. 83(7), AI Act art. 99(8)); an amount answers it only when a statement gives it for a public body.
+# « un hôpital » alone is a deployer like any other. Sets written apart disagree: the datasets' guide
+# counts « le montant d'une amende pour l'établissement » as unanswerable, one writer expected the ceiling
+# (sets never read: 176 → 178 of 229 refused, one answerable question refused).
+_PUBLIC_BODY_ASKED = re.compile(
+    r"\b(?:hopitaux publics|hopital public|etablissements? publics?|(?:centre hospitalier|ch) de val-garant|public hospitals?|"
+    r"public bod(?:y|ies)|public authorit(?:y|ies)|autorites? publiques?|organismes? publics?|our hospital|notre (?:hopital|etablissement)|"
+    r"val-garant)\b",
+    re.IGNORECASE,
+)
+_PUBLIC_BODY = re.compile(
+    r"\b(?:public authorit(?:y|ies)|public bod(?:y|ies)|autorites? publiques?|organismes? publics?|etablissements? publics?|"
+    r"hopitaux publics|hopital public|public hospitals?|personnes? morales? de droit public)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_public_body_fine(question: str) -> bool:
+    """True for a question about the fine a public body may get (see `_PUBLIC_BODY_ASKED`); one
+    actually imposed is `asks_for_imposed_fine`'s."""
+    folded = fold(question)
+    return bool(_FINE_QUESTION.search(folded) and _PUBLIC_BODY_ASKED.search(folded)) and not asks_for_imposed_fine(question)
+
+
+def states_public_body_fine(text: str) -> bool:
+    """True when one statement of the text gives an amount for a public body."""
+    return any(states_money(statement) and _PUBLIC_BODY.search(fold(statement))
+               for group in statement_groups(text) for statement in group)
+
+
 def value_holder(question: str, lang: str = "fr", french: str = "") -> Callable[[str], bool] | None:
     """For a question asking for a value (an amount of money or of a fine, or one of the kinds of
     `kinds_asked`), whether a passage's text holds one, as `lacks_the_value_asked` reads it;
@@ -604,6 +639,8 @@ def lacks_the_value_asked(question: str, texts: list[str], lang: str = "fr", fre
     if asks_for_money(question) and not any(states_money(text) for text in texts):
         return True
     if asks_for_imposed_fine(question) and not any(reports_imposed_fine(text) for text in texts):
+        return True
+    if asks_for_public_body_fine(question) and not any(states_public_body_fine(text) for text in texts):
         return True
     if asks_for_person_name(question) and not any(names_a_person(text) for text in texts):
         return True

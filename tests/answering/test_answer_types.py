@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.answer_types import asks_for_imposed_fine, asks_for_money, kinds_asked, lacks_the_value_asked, states_money
+from assistant.answering.answer_types import (
+    asks_for_imposed_fine,
+    asks_for_money,
+    asks_for_public_body_fine,
+    kinds_asked,
+    lacks_the_value_asked,
+    states_money,
+)
 
 
 @pytest.mark.parametrize("question", [
@@ -328,6 +335,25 @@ def test_a_fine_actually_imposed_needs_a_passage_reporting_one(question: str, im
     assert asks_for_imposed_fine(question) is imposed
     assert lacks_the_value_asked(question, [ceiling], "en" if question.isascii() else "fr") is imposed
     assert not lacks_the_value_asked(question, ["En 2024, la CNIL a infligé 2 amendes à l'hôpital, pour un montant de 50 000 €."])
+
+
+@pytest.mark.parametrize(("question", "public"), [
+    ("What's the maximum AI Act fine for a French public hospital that fails its deployer obligations?", True),
+    ("Quelle amende maximale un hôpital public encourt-il pour un manquement au RGPD ?", True),
+    ("Si la CNIL sanctionne le CH de Val-Garant, l'amende maximale c'est combien ?", True),
+    ("What fine could our hospital get for not training its staff in AI literacy?", True),
+    # a deployer or a hospital in general: the regulation's ceiling answers
+    ("What is the maximum administrative fine if a hospital, acting as a deployer, breaches Article 26?", False),
+    ("Quelle amende maximale est prévue pour un déployeur qui ne respecte pas l'article 26 ?", False),
+])
+def test_the_fine_of_a_public_body_needs_an_amount_stated_for_one(question: str, public: bool) -> None:
+    lang = "en" if question.isascii() else "fr"
+    ceiling = "Infringements of the obligations of deployers shall be subject to administrative fines of up to 15 000 000 EUR."
+    left_to_states = ("Each Member State shall lay down rules on to what extent administrative fines may be imposed on public "
+                      "authorities and bodies established in that Member State.")
+    assert asks_for_public_body_fine(question) is public
+    assert lacks_the_value_asked(question, [ceiling + "\n" + left_to_states], lang) is public
+    assert not lacks_the_value_asked(question, ["Les établissements publics de santé encourent une amende de 50 000 euros."], lang)
 
 
 def test_a_figure_actually_reached_needs_a_record_not_a_target() -> None:
