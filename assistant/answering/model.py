@@ -41,6 +41,12 @@ CREDENTIAL_LABEL = {
     "fr": "Garant ne communique ni mot de passe ni code d'accès : demandez-les au service informatique.",
     "en": "Garant gives out no password or access code: ask the IT department.",
 }
+PUBLIC_BODY_FINE_LABEL = {
+    "fr": "Aucun des passages trouvés ne donne de montant d'amende pour un organisme public (le RGPD et le règlement sur "
+          "l'IA en laissent le régime au droit de chaque État membre).",
+    "en": "None of the passages found gives a fine amount for a public body (the GDPR and the AI Act leave that to each "
+          "Member State's law).",
+}
 QUOTE_ONLY_LABEL = {
     "fr": "Le modèle n'a pas rédigé de réponse vérifiable ; voici les passages des documents les plus proches de la question, à lire avant de conclure.",
     "en": "The model wrote no verifiable answer; here are the passages of the documents closest to the question, to read before concluding.",

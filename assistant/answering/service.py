@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answering.answer_types import asks_for_credential, lacks_the_value_asked, value_holder
+from assistant.answering.answer_types import asks_for_credential, asks_for_public_body_fine, lacks_the_value_asked, value_holder
 from assistant.answering.citations import check_sentences, is_refusal, split_sentences
 from assistant.answering.extracts import MAX_EXTRACT_CHARS, excerpt, key_extracts, passage_terms, readable_excerpt, statements_by_passage
 from assistant.answering.follow_up import retrieval_query
@@ -33,6 +33,7 @@ from assistant.answering.model import (
     EXTRACT_LABEL,
     LEADS_LABEL,
     MISSING_REFERENCE_LABEL,
+    PUBLIC_BODY_FINE_LABEL,
     REFUSAL_LABEL,
     ROLE_REFUSAL,
     ROLE_RESEMBLANCE_REFUSAL,
@@ -221,7 +222,8 @@ class Answerer:
         elif not passages or not self._enough_evidence(question, passages, judged, lang, answer):
             self._refuse(answer, "no_evidence")
         elif lacks_the_value_asked(question, texts, lang, self.french_words(question, lang)):
-            self._refuse(answer, "no_value", CREDENTIAL_LABEL[lang] if asks_for_credential(question) else "")
+            self._refuse(answer, "no_value", CREDENTIAL_LABEL[lang] if asks_for_credential(question)
+                         else PUBLIC_BODY_FINE_LABEL[lang] if asks_for_public_body_fine(question) else "")
 
     def _answering_passages(self, question: str, query: str, passages: list[Passage], kinds: list[str] | None, k: int | None,
                             lang: str) -> list[Passage]:

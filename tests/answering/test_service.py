@@ -369,6 +369,14 @@ def test_a_password_is_refused_without_the_model_saying_whom_to_ask(services) ->
     assert "Garant ne communique ni mot de passe ni code d'accès : demandez-les au service informatique." in answer.text
 
 
+def test_the_fine_of_a_public_hospital_is_refused_without_the_model_saying_why(services, fake_settings) -> None:  # type: ignore[no-untyped-def]
+    fake_settings.answer.refuse_below_dense = -1.0  # past the evidence gate: the value check decides
+    model = FakeChatModel(["L'amende peut atteindre 15 000 000 EUR [1]."])
+    answer = services(model).answerer.answer("Quelle amende maximale un hôpital public risque-t-il pour un dysfonctionnement non signalé ?")
+    assert answer.refused and answer.refusal_reason == "no_value" and model.calls == []
+    assert "Aucun des passages trouvés ne donne de montant d'amende pour un organisme public" in answer.text
+
+
 def test_a_passage_in_another_language_than_the_question_gets_a_quote_of_its_own(services, fake_settings) -> None:  # type: ignore[no-untyped-def]
     # An English question about a French-only document shares none of its words: word overlap
     # alone quoted nothing of it. Its closest sentence in meaning is quoted, in the passages' order.
