@@ -592,17 +592,13 @@ def reports_imposed_fine(text: str) -> bool:
 # « un hôpital » alone is a deployer like any other. Sets written apart disagree: the datasets' guide
 # counts « le montant d'une amende pour l'établissement » as unanswerable, one writer expected the ceiling
 # (sets never read: 176 → 178 of 229 refused, one answerable question refused).
+_PUBLIC_BODIES = (r"public authorit(?:y|ies)|public bod(?:y|ies)|autorites? publiques?|organismes? publics?|etablissements? publics?|"
+                  r"hopitaux publics|hopital public|public hospitals?")
 _PUBLIC_BODY_ASKED = re.compile(
-    r"\b(?:hopitaux publics|hopital public|etablissements? publics?|(?:centre hospitalier|ch) de val-garant|public hospitals?|"
-    r"public bod(?:y|ies)|public authorit(?:y|ies)|autorites? publiques?|organismes? publics?|our hospital|notre (?:hopital|etablissement)|"
-    r"val-garant)\b",
+    rf"\b(?:{_PUBLIC_BODIES}|(?:centre hospitalier|ch) de val-garant|our hospital|notre (?:hopital|etablissement)|val-garant)\b",
     re.IGNORECASE,
 )
-_PUBLIC_BODY = re.compile(
-    r"\b(?:public authorit(?:y|ies)|public bod(?:y|ies)|autorites? publiques?|organismes? publics?|etablissements? publics?|"
-    r"hopitaux publics|hopital public|public hospitals?|personnes? morales? de droit public)\b",
-    re.IGNORECASE,
-)
+_PUBLIC_BODY = re.compile(rf"\b(?:{_PUBLIC_BODIES}|personnes? morales? de droit public)\b", re.IGNORECASE)
 
 
 def asks_for_public_body_fine(question: str) -> bool:

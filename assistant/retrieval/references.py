@@ -316,6 +316,11 @@ def named_texts(question: str) -> list[tuple[str, str]]:
     return found
 
 
+def _among(name: str, indexed: str) -> bool:
+    """Whether `name` stands as whole words in `indexed`, a lowercase text (the names or titles of the indexed documents)."""
+    return re.search(rf"\b{re.escape(name.lower())}\b", indexed) is not None
+
+
 def unindexed_publication(question: str, indexed: str, mentioned: Callable[[str], bool] = lambda name: True) -> str | None:
     """A publication of a body that the question asks about (« les recommandations de l'OMS »),
     when no indexed document is by that body, or the content of a document that the question
@@ -323,7 +328,8 @@ def unindexed_publication(question: str, indexed: str, mentioned: Callable[[str]
     MO-SI-04 »: the quality procedure gives it as an example of a code), or a text named by its
     kind and a proper name that no indexed document is (`named_texts`: « la loi Informatique et
     Libertés », "the NIS2 directive"), or what a body requires that `mentioned` (an acronym →
-    whether an indexed text mentions it) says no text mentions ("what does the FDA require").
+    whether an indexed text mentions it; by default every one is) says no text mentions ("what does
+    the FDA require").
     Fresh open questions (45 unanswerable, written apart): 4 → 9 refused, none of their 35
     answerable neighbours; sets never read: 173 → 176 of 229, facts the same. `indexed` is the
     titles and paths of the indexed documents and the codes they give themselves, lowercase. A question that also
@@ -336,18 +342,18 @@ def unindexed_publication(question: str, indexed: str, mentioned: Callable[[str]
     if acts_named(question):
         return None
     words = set(re.findall(r"[\w-]+", question))
-    if any(len(word) >= 3 and word.isupper() and re.search(rf"\b{re.escape(word.lower())}\b", indexed) for word in words):
+    if any(len(word) >= 3 and word.isupper() and _among(word, indexed) for word in words):
         return None
     for match in _PUBLICATION.finditer(question):
         body = match["body"] or match["body_first"]
-        if body.lower() in {"article", "annex", "annexe", "union", "garant"} or re.search(rf"\b{re.escape(body.lower())}\b", indexed):
+        if body.lower() in {"article", "annex", "annexe", "union", "garant"} or _among(body, indexed):
             continue
         return match.group(0)
     for label, name in named_texts(question):
-        if not re.search(rf"\b{re.escape(name.lower())}\b", indexed):
+        if not _among(name, indexed):
             return label
     for match in _BODY_ASKED.finditer(question):
-        if not mentioned(match["name"]) and not re.search(rf"\b{re.escape(match['name'].lower())}\b", indexed):
+        if not mentioned(match["name"]) and not _among(match["name"], indexed):
             return match["name"]
     return None
 
@@ -419,7 +425,7 @@ class ReferenceTable:
             return sorted(doc for doc in numbered if self._titles[doc].startswith(("charte", "charter")))
         if reference.act == SHEET:
             return sorted(numbered)
-        return sorted(doc for doc in numbered if re.search(rf"\b{re.escape(str(reference.act).casefold())}\b", self._titles[doc]))
+        return sorted(doc for doc in numbered if _among(str(reference.act), self._titles[doc]))
 
     def chunks(self, reference: Reference, allowed: set[str]) -> list[str] | None:
         """The passages of the referenced article or annex in the allowed documents; None when
