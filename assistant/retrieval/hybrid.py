@@ -56,6 +56,8 @@ _HISTORY = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:historique des (?:modific
 _WORD = re.compile(r"[^\W\d_]+")
 _CODE = re.compile(r"[a-z]{2,}-[a-z]{2,}-\d+")  # a procedure's code at the start of its file name (« pq-ia-02-… »)
 QUERY_CACHE_SIZE = 64
+# The kind of a document named by a proper name (« la note de l'Anap », "the CNIL security guide").
+_DOCUMENT_KIND = re.compile(r"\b(?:guides?|notes?|chartes?|charters?|procédures?|procedures?)\b", re.I)
 # A document giving its own code (« Centre hospitalier de Val-Garant — référence CHA-IA-01 — version 2.0 »).
 _OWN_CODE = re.compile(r"\b(?:référence|reference|réf\.)\s*:?\s*([A-Z]{2,5}-[A-Z]{2,5}-\d{2})\b")
 
@@ -195,7 +197,7 @@ class HybridRetriever:
             dense = {h.chunk_id: h.score for h in hits if self._doc_of.get(h.chunk_id) in allowed}
             rankings["dense"] = list(dense)
         if mode in ("hybrid", "lexical"):
-            hits_lex = self.lexical.search(self._lexical_query(query, lang), n,
+            hits_lex = self.lexical.search(self._lexical_query(self.topic(query), lang), n,
                                            allowed=lambda cid: self._doc_of.get(cid) in allowed, lang=lang)
             lexical = dict(hits_lex)
             rankings["lexical"] = [cid for cid, _ in hits_lex]
@@ -238,8 +240,12 @@ class HybridRetriever:
         """The candidates of both searches by a weighted sum of four signals (`fusion = "scores"`):
         cosine similarity to the question (computed for BM25's candidates too), BM25 score divided
         by the best one, the share of the question's words (by IDF) that the passage's best
-        statement holds, and 1 for a passage read in the question's language (`_reads_in`); and a
-        fifth when the caller gives `favour`: 1 for a passage whose text it accepts. `in_french`
+        statement holds, and 1 for a passage read in the question's language (`_reads_in`, or of a
+        document the question names: "the CNIL guide" is read by an English question); 1 for a
+        passage of a document the question names that is no act (`named_documents`: « la note de
+        l'Anap », "the CNIL guide"; an act named has its own ways, `named_act_max`); and a fifth
+        when the caller gives `favour`: 1 for a passage whose text it accepts. BM25 and the
+        statement signal read the question without the words naming such a document (`topic`). `in_french`
         (an English question's glossary search, `_in_french`) adds its candidates, and a passage's
         BM25 signal is the larger of its two relative scores.
 
@@ -262,32 +268,39 @@ class HybridRetriever:
         relative = {cid: score / best_lexical for cid, score in lexical.items()}
         for cid, score in in_french.items():
             relative[cid] = max(relative.get(cid, 0.0), score)
-        weights = self.lexical.term_weights(set(analyse(query, lang)))
+        weights = self.lexical.term_weights(set(analyse(self.topic(query), lang)))
+        named = self.named_documents(query)
         cfg = self.settings
         return weighted_scores(
             {
                 "dense": cosine,
                 "lexical": relative,
                 "statement": {cid: self.proximity.score(weights, cid, lang) for cid in candidates},
-                "language": {cid: 1.0 for cid in candidates if lang and self._reads_in(self._doc_of[cid], lang)},
+                "language": {cid: 1.0 for cid in candidates
+                             if lang and (self._reads_in(self._doc_of[cid], lang) or self._doc_of[cid] in named)},
                 "favoured": self._favoured(query, candidates, favour),
+                "named": {cid: 1.0 for cid in candidates
+                          if self._doc_of[cid] in named and self.references.act_of.get(self._doc_of[cid]) is None},
             },
             {"dense": cfg.score_dense_weight, "lexical": cfg.score_lexical_weight,
-             "statement": cfg.score_statement_weight, "language": cfg.score_language_weight, "favoured": cfg.score_value_weight},
+             "statement": cfg.score_statement_weight, "language": cfg.score_language_weight, "favoured": cfg.score_value_weight,
+             "named": cfg.score_named_weight},
         )
 
     def _in_french(self, query: str, n: int, allowed: set[str]) -> dict[str, float]:
         """For an English query: BM25 scores, relative to the best, of the passages of the
-        establishment's French documents (`any_language_kinds`) for the French words of the
-        concepts the query names (`Glossary.to_french`); empty without a glossary or such words.
+        establishment's French documents (`any_language_kinds`), and of the French documents it
+        names ("the CNIL guide", "the Anap note"), for the French words of the concepts the query
+        names (`Glossary.to_french`); empty without a glossary or such words.
 
         Design sets without the model (440 answerable, 191 to refuse): facts 343 → 346 (an
         English question reaching the roster procedure's MOD-PLAN-03, the charter's 12 months of
         logs, the DPO's 15 days); giving these passages the statement signal too: 336, the
         English regulation questions losing their articles to the charter."""
         french = self.glossary.to_french(query) if self.glossary is not None else ""
+        named = self.named_documents(query)
         own = {doc_id for doc_id in allowed if self.documents[doc_id].lang == "fr"
-               and self.documents[doc_id].kind in self.settings.any_language_kinds}
+               and (self.documents[doc_id].kind in self.settings.any_language_kinds or doc_id in named)}
         if not french or not own:
             return {}
         hits = self.lexical.search(french, n, allowed=lambda cid: self._doc_of.get(cid) in own, lang="fr")
@@ -311,6 +324,31 @@ class HybridRetriever:
         languages of an act named."""
         acts = acts_named(query)
         return {doc_id for doc_id, act in self.references.act_of.items() if act is not None and act in acts} if acts else set()
+
+    def topic(self, query: str) -> str:
+        """The query without the words that name a document it names by a word of its file name,
+        and the kind of document named with them (« la note de l'Anap », "the CNIL security guide"):
+        what it asks about. Those words are in the named document's passages about itself (its
+        title page, « le guide de la CNIL recommande… »), not in the one stating what is asked; an
+        act's name stays (the establishment's passages quoting « l'article 33 du RGPD » hold it).
+
+        Design sets without the model (629 answerable, 342 to refuse), with the passages of a named
+        document read in any language and gaining `score_named_weight`: facts 506 → 509, one
+        answerable question refused fewer; a named act gaining it too: 511, but a GDPR question
+        lost its article to a recital; passages searched deeper in a named guide (`named_act_max`): 510."""
+        words = {word for word in _WORD.findall(query)[1:] if len(word) >= 3 and word[0].isupper()
+                 and word.casefold() in self._file_name_words}
+        if not words:
+            return query
+        topic = re.sub(r"\b(?:" + "|".join(map(re.escape, sorted(words))) + r")\b", " ", query)
+        topic = _DOCUMENT_KIND.sub(" ", topic)
+        return topic if analyse(topic, None) else query
+
+    @functools.cached_property
+    def _file_name_words(self) -> frozenset[str]:
+        """The words of the file names of the indexed documents that are no act, lowercase."""
+        return frozenset(word for document in self.documents.values() if self.references.act_of.get(document.doc_id) is None
+                         for word in _WORD.findall(Path(document.source_path).stem.casefold()))
 
     def named_documents(self, query: str) -> set[str]:
         """Documents the query names: by their act (« le RGPD », "the AI Act", « 2024/1689 »), by
