@@ -120,8 +120,8 @@ class RetrievalSettings(_Section):
         1.0, ge=0,
         description="fusion = scores: added for a passage of a document the question names that is no act (« la note de l'Anap », "
         "\"the CNIL guide\", « PQ-IA-02 »), whose words BM25 then leaves out of the question (`HybridRetriever.topic`). Design sets "
-        "without the model: facts 506 → 509 of 629, one answerable question refused fewer; with a named act gaining it too: 510, "
-        "and at 0.5 or 2 in that variant: 510, 508.",
+        "without the model: facts 506 → 509 of 629, one answerable question refused fewer; with a named act gaining it too: 510; "
+        "with a named act gaining it and its name also left out of BM25's question, at 0.5, 1 and 2: 510, 511, 508.",
     )
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense (embedding) ranking in reciprocal rank fusion.")

@@ -103,6 +103,12 @@ class Passage:
         }
 
 
+def _capitalised_words(query: str) -> list[str]:
+    """The words of 3 letters or more that a query writes with a capital, its first word aside:
+    how it names a document by a word of its file name (« la CNIL », « l'Anap »)."""
+    return [word for word in _WORD.findall(query)[1:] if len(word) >= 3 and word[0].isupper()]
+
+
 def check_embedder(meta: dict[str, Any], embedder: Embedder) -> None:
     """Refuse to query an index with another embedder than the one that built it."""
     built = meta.get("embedder", {})
@@ -334,10 +340,10 @@ class HybridRetriever:
 
         Design sets without the model (629 answerable, 342 to refuse), with the passages of a named
         document read in any language and gaining `score_named_weight`: facts 506 → 509, one
-        answerable question refused fewer; a named act gaining it too: 511, but a GDPR question
-        lost its article to a recital; passages searched deeper in a named guide (`named_act_max`): 510."""
-        words = {word for word in _WORD.findall(query)[1:] if len(word) >= 3 and word[0].isupper()
-                 and word.casefold() in self._file_name_words}
+        answerable question refused fewer; a named act gaining it too: 510 (with its name also left
+        out here: 511, but a GDPR question lost its article to a recital); passages searched deeper
+        in a named guide (`named_act_max`): 510."""
+        words = {word for word in _capitalised_words(query) if word.casefold() in self._file_name_words}
         if not words:
             return query
         topic = re.sub(r"\b(?:" + "|".join(map(re.escape, sorted(words))) + r")\b", " ", query)
@@ -345,22 +351,26 @@ class HybridRetriever:
         return topic if analyse(topic, None) else query
 
     @functools.cached_property
+    def _file_names(self) -> dict[str, tuple[str, frozenset[str]]]:
+        """Each document's file name without its extension, lowercase, and its words."""
+        stems = {doc_id: Path(document.source_path).stem.casefold() for doc_id, document in self.documents.items()}
+        return {doc_id: (stem, frozenset(_WORD.findall(stem))) for doc_id, stem in stems.items()}
+
+    @functools.cached_property
     def _file_name_words(self) -> frozenset[str]:
-        """The words of the file names of the indexed documents that are no act, lowercase."""
-        return frozenset(word for document in self.documents.values() if self.references.act_of.get(document.doc_id) is None
-                         for word in _WORD.findall(Path(document.source_path).stem.casefold()))
+        """The words of the file names of the indexed documents that are no act."""
+        return frozenset().union(*(words for doc_id, (_, words) in self._file_names.items() if self.references.act_of.get(doc_id) is None))
 
     def named_documents(self, query: str) -> set[str]:
         """Documents the query names: by their act (« le RGPD », "the AI Act", « 2024/1689 »), by
         their code (« PQ-IA-02 »), or by a word of their file name that the query writes with a
         capital (« la CNIL », « l'Anap »; not its first word)."""
-        words = {w.casefold() for w in _WORD.findall(query)[1:] if len(w) >= 3 and w[0].isupper()}
+        words = {word.casefold() for word in _capitalised_words(query)}
         folded = query.casefold()
         named = self.named_acts(query)
-        for doc_id, document in self.documents.items():
-            stem = Path(document.source_path).stem.casefold()
+        for doc_id, (stem, stem_words) in self._file_names.items():
             code = _CODE.match(stem)
-            if (code and code.group(0) in folded) or words & set(_WORD.findall(stem)):
+            if (code and code.group(0) in folded) or words & stem_words:
                 named.add(doc_id)
         return named
 
