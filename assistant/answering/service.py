@@ -448,7 +448,8 @@ class Answerer:
         else:
             cfg = self.settings.answer
             kept, dropped = check_sentences(raw, full_texts, lang, cfg.min_support, question, cfg.min_new_support,
-                                            [p.document.lang for p in passages], self.retriever.glossary)
+                                            [p.document.lang for p in passages], self.retriever.glossary,
+                                            [p.document.doc_id for p in passages], self.retriever.named_documents)
             # a figure of a list item or table row about another subject than the one asked (« 32 lits »
             # of the surgical unit for the beds of médecine polyvalente) is another subject's value; read on the
             # passages as written, whose lines make the lists and tables

@@ -173,3 +173,43 @@ def test_an_echoed_question_is_not_shown_and_the_answer_after_it_is_checked() ->
     kept, dropped = check_sentences("Oui, faut-il signaler un dysfonctionnement d'un système d'IA sous quel délai ?", PASSAGES, "fr", 0.5,
                                     question, 0.5)
     assert kept == [] and len(dropped) == 1
+
+
+# A charter passage, the CNIL guide's and the AI Act's: which document a sentence names decides
+# which passages can support it.
+NAMED = [
+    "Tout incident touchant des données de patients est notifié à la CNIL dans les 72 heures par le DPO.",
+    "La CNIL recommande de prévoir des solutions de redondance technique et des sauvegardes chiffrées.",
+    "Les systèmes d'IA à haut risque sont résilients ; des solutions de redondance technique, comme des plans de sauvegarde, peuvent y contribuer.",
+]
+NAMED_DOCS = ["charte", "cnil-guide", "ai-act"]
+
+
+def _names(text: str) -> set[str]:
+    """What a text names, the way the retriever reads it: the CNIL (its guide), the AI Act."""
+    folded = text.casefold()
+    return {doc for word, doc in (("cnil", "cnil-guide"), ("règlement sur l'ia", "ai-act"), ("ai act", "ai-act")) if word in folded}
+
+
+def test_a_sentence_naming_a_document_is_moved_to_that_documents_passage() -> None:
+    # its words are those of the AI Act's passage, the model cited it: but the sentence says the CNIL
+    text = "La CNIL indique que des solutions de redondance technique, comme des plans de sauvegarde, contribuent à la résilience [3]."
+    [kept], _ = check_sentences(text, NAMED, "fr", 0.5, passage_docs=NAMED_DOCS, names=_names)
+    assert kept.sources == [2] and kept.status == "reattached"
+    # without the documents' names, the word check alone keeps the AI Act's passage
+    [plain], _ = check_sentences(text, NAMED, "fr", 0.5)
+    assert plain.sources == [3]
+
+
+def test_a_sentence_naming_a_document_that_does_not_say_it_is_dropped() -> None:
+    text = "Selon le règlement sur l'IA, un incident touchant des données de patients est notifié dans les 72 heures [1]."
+    kept, dropped = check_sentences(text, NAMED, "fr", 0.5, passage_docs=NAMED_DOCS, names=_names)
+    assert kept == [] and dropped == [text.removesuffix(" [1].") + "."]
+    assert check_sentences(text, NAMED, "fr", 0.5)[0], "the words alone are in the charter's passage"
+
+
+def test_a_passage_of_another_document_that_names_it_supports_the_sentence() -> None:
+    # the charter says the CNIL is notified: a sentence naming the CNIL can cite it
+    [kept], dropped = check_sentences("Un incident sur des données de patients est notifié à la CNIL dans les 72 heures [1].",
+                                      NAMED, "fr", 0.5, passage_docs=NAMED_DOCS, names=_names)
+    assert kept.sources == [1] and kept.status == "supported" and dropped == []

@@ -506,3 +506,25 @@ def test_a_documents_history_of_changes_is_never_favoured_as_holding_the_value(f
     question = "Dans quel délai déclarer le dysfonctionnement de l'outil ?"
     assert retriever._favoured(question, list(chunks), lambda text: "heures" in text) == {}
     assert retriever._favoured(question, list(chunks), lambda text: True) == dict.fromkeys(set(chunks) - history, 1.0)
+
+
+def test_a_written_sentence_naming_a_document_that_does_not_say_it_is_dropped(fake_settings, tmp_path: Path) -> None:
+    # the small model wrote "The CNIL security guide recommends … [3]" over the AI Act's article: the
+    # words were the article's, the document named was not
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "charte.md").write_text(CHARTE, encoding="utf-8")
+    (corpus / "cnil-guide-securite.md").write_text("---\ntitle: Guide de sécurité\nkind: guide\n---\n\n# Sauvegardes\n\n"
+                                                   "Les sauvegardes sont chiffrées et testées régulièrement.\n", encoding="utf-8")
+    Ingestor(fake_settings, HashEmbedder).sync(corpus)
+    fake_settings.answer.refuse_below_dense = -1.0  # the hashing test embedder is not multilingual
+    question = "Dans quel délai signaler un dysfonctionnement d'un système d'IA ?"
+
+    def answer(written: str):  # type: ignore[no-untyped-def]
+        return build_services(fake_settings, chat_model=FakeChatModel([written]), embedder=HashEmbedder()).answerer.answer(question)
+
+    named = answer("Selon la CNIL, tout dysfonctionnement est signalé dans les 24 heures avec la fiche FEI-IA [1].")
+    assert named.dropped == ["Selon la CNIL, tout dysfonctionnement est signalé dans les 24 heures avec la fiche FEI-IA."]
+    assert named.quoted_only and "Selon la CNIL" not in named.text and "24 heures" in named.text  # the charter is quoted instead
+    plain = answer("Tout dysfonctionnement est signalé dans les 24 heures avec la fiche FEI-IA [1].")
+    assert not plain.quoted_only and [s.text for s in plain.sentences] == ["Tout dysfonctionnement est signalé dans les 24 heures avec la fiche FEI-IA."]
