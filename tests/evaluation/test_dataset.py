@@ -79,7 +79,7 @@ CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 
 @pytest.mark.parametrize("name", ["dev.jsonl", "dev-subset.jsonl", "heldout.jsonl", "heldout-3-read.jsonl", "heldout-3-unread.jsonl",
-                                  "heldout-4.jsonl", "heldout-5.jsonl", "heldout-6.jsonl"])
+                                  "heldout-4.jsonl", "heldout-5.jsonl", "heldout-6.jsonl", "heldout-23.jsonl", "fr-gdpr.jsonl"])
 def test_the_shipped_question_sets_load_and_point_at_documents_of_the_sample_corpus(name: str) -> None:
     questions = load_dataset(DATASETS / name)
     paths = [p.relative_to(CORPUS).as_posix().lower() for p in CORPUS.rglob("*") if p.is_file()]
