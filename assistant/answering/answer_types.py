@@ -472,13 +472,15 @@ def _asking_terms(name: str, lang: str) -> frozenset[str]:
     return frozenset(analyse(f"{kind.asking_words} {REQUEST_WORDS}", lang))
 
 
-def holds_value_near(name: str, question: str, texts: list[str], lang: str, french: str = "") -> bool:
+def holds_value_near(name: str, question: str, texts: list[str], lang: str, translated: str = "") -> bool:
     """True when a statement of `texts` holds a value of kind `name` and shares `NEAR_WORDS` words
     of what the question asks about (all of them when it names fewer; any such statement will
-    do when it names nothing else). `french`, for a question in another language: the French
-    words of the concepts it names (the retriever's glossary); a statement may share those
-    instead, read in French (« Which phone extension… the AI referent? » and « Le référent IA
-    … est joignable au poste 4100 » share no English word)."""
+    do when it names nothing else). `translated`: the words of the concepts the question names,
+    in the other language (the retriever's glossary); a statement may share those instead, read
+    in that language (« Which phone extension… the AI referent? » and « Le référent IA … est
+    joignable au poste 4100 » share no English word; « Combien de temps pour répondre à une
+    demande d'accès (RGPD) ? » and the GDPR's "within one month of receipt of the request" no
+    French one)."""
     kind = _KINDS[name]
     asked = fold(question)
     counted: list[set[str]] = []  # the ways of writing the thing counted, when it is a count
@@ -492,7 +494,8 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
     else:
         about = set(quote_terms(question, lang) - _asking_terms(name, lang))
     needed = min(kind.near_words or NEAR_WORDS, len(about))
-    about_french = set(analyse(french, "fr")) - _asking_terms(name, "fr") if french and lang != "fr" else set()
+    other = "fr" if lang == "en" else "en"
+    about_french = set(analyse(translated, other)) - _asking_terms(name, other) if translated and lang in ("fr", "en") else set()
     needed_french = min(kind.near_words or NEAR_WORDS, len(about_french))
     qualifiers = [] if name == "date" else _qualifiers(question)  # the year a date question names is the value asked
     if name == "date" and _NEXT.search(asked):
@@ -512,7 +515,7 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
         before = ""
         for group in statement_groups(text):
             folded_group = [fold(statement) for statement in group]
-            closest = closest_siblings(folded_group, about, about_french, lang)
+            closest = closest_siblings(folded_group, about, about_french, lang, other)
             for statement, folded, close in zip(group, folded_group, closest, strict=True):
                 previous, before = before, statement
                 if not close:
@@ -525,7 +528,7 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
                         continue
                     folded = statement = " ; ".join(parts)
                 if measured_noun and not measures(folded, measured_noun, lang) and not (
-                        about_french and measures(folded, about_french, "fr")):  # an English question, a French statement
+                        about_french and measures(folded, about_french, other)):  # a statement in the other language
                     continue
                 if counted:
                     # what is asked about must be said in the part of the statement (between semicolons) that holds
@@ -540,7 +543,7 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, fren
                     terms |= set(analyse(previous, lang))  # « • Conserver ces évènements… »: the events of the item before
                 if len(about & terms) >= needed:
                     return True
-                if about_french and len(about_french & set(analyse(folded if kind.counted else statement, "fr"))) >= needed_french:
+                if about_french and len(about_french & set(analyse(folded if kind.counted else statement, other))) >= needed_french:
                     return True
     return False
 
@@ -614,7 +617,7 @@ def states_public_body_fine(text: str) -> bool:
                for group in statement_groups(text) for statement in group)
 
 
-def value_holder(question: str, lang: str = "fr", french: str = "") -> Callable[[str], bool] | None:
+def value_holder(question: str, lang: str = "fr", translated: str = "") -> Callable[[str], bool] | None:
     """For a question asking for a value (an amount of money or of a fine, or one of the kinds of
     `kinds_asked`), whether a passage's text holds one, as `lacks_the_value_asked` reads it;
     None for any other question. The search favours such passages once the question is judged
@@ -624,12 +627,12 @@ def value_holder(question: str, lang: str = "fr", french: str = "") -> Callable[
     money = asks_for_money(question) or bool(_FINE_QUESTION.search(fold(question)))
     if not kinds and not money:
         return None
-    return lambda text: (not money or states_money(text)) and all(holds_value_near(name, question, [text], lang, french) for name in kinds)
+    return lambda text: (not money or states_money(text)) and all(holds_value_near(name, question, [text], lang, translated) for name in kinds)
 
 
-def lacks_the_value_asked(question: str, texts: list[str], lang: str = "fr", french: str = "") -> bool:
+def lacks_the_value_asked(question: str, texts: list[str], lang: str = "fr", translated: str = "") -> bool:
     """True when the question asks for a kind of value that none of the texts holds; a password
-    or an access code is never answered, whatever the texts. `french`: see `holds_value_near`."""
+    or an access code is never answered, whatever the texts. `translated`: see `holds_value_near`."""
     if asks_for_credential(question):
         return True
     if asks_for_money(question) and not any(states_money(text) for text in texts):
@@ -640,4 +643,4 @@ def lacks_the_value_asked(question: str, texts: list[str], lang: str = "fr", fre
         return True
     if asks_for_person_name(question) and not any(names_a_person(text) for text in texts):
         return True
-    return any(not holds_value_near(name, question, texts, lang, french) for name in kinds_asked(question))
+    return any(not holds_value_near(name, question, texts, lang, translated) for name in kinds_asked(question))

@@ -69,17 +69,19 @@ def quote_terms(question: str, lang: str) -> set[str]:
     return asked or set(analyse(question, lang))
 
 
-def passage_terms(question: str, passage: Passage, lang: str, french: str = "") -> tuple[set[str], str]:
+def passage_terms(question: str, passage: Passage, lang: str, translated: str = "") -> tuple[set[str], str]:
     """The terms a passage's sentences should share, and the language to read them in: the
-    question's (`quote_terms`), or, for a French passage under a question in another language
-    when the glossary gives the French words of its concepts (`french`), those words, read in
-    French (« Which phone extension…? » shares no word with « joignable au poste 4100 »)."""
-    if french and passage.document.lang == "fr" and lang != "fr":
-        return set(analyse(french, "fr")), "fr"
+    question's (`quote_terms`), or, for a passage in the other language (French under an English
+    question, English under a French one) when the glossary gives the words of the question's
+    concepts in that language (`translated`), those words, read in it (« Which phone
+    extension…? » shares no word with « joignable au poste 4100 », « l'effacement de ses données »
+    none with "the right to obtain … the erasure of personal data")."""
+    if translated and (other := passage.document.lang) in ("fr", "en") and lang in ("fr", "en") and other != lang:
+        return set(analyse(translated, other)), other
     return quote_terms(question, lang), lang
 
 
-def _scored(question: str, passages: list[Passage], lang: str, french: str = "") -> list[tuple[float, int, int, str]]:
+def _scored(question: str, passages: list[Passage], lang: str, translated: str = "") -> list[tuple[float, int, int, str]]:
     """(score, source number, place in its passage, sentence) of every statement of `passages`
     sharing a content word with the question (`passage_terms`), best first (stable: ties keep
     the reading order)."""
@@ -88,7 +90,7 @@ def _scored(question: str, passages: list[Passage], lang: str, french: str = "")
     joined = {unit for _, found in units for unit in found if ": " in unit}
     scored: list[tuple[float, int, int, str]] = []
     for number, found in units:
-        terms, reading = passage_terms(question, passages[number - 1], lang, french)
+        terms, reading = passage_terms(question, passages[number - 1], lang, translated)
         for place, sentence in enumerate(found):
             if sentence.endswith(":") and any(unit.startswith(sentence + " ") for unit in joined):
                 continue
@@ -114,17 +116,17 @@ def _best(scored: list[tuple[float, int, int, str]], limit: int) -> list[tuple[f
 
 
 def key_extracts(question: str, passages: list[Passage], lang: str, limit: int = 1, within: int = 2,
-                 french: str = "") -> list[tuple[int, str]]:
+                 translated: str = "") -> list[tuple[int, str]]:
     """(source number, sentence) of the sentences of the first `within` passages that share the
     most content words with the question, best first; nothing when no sentence shares any."""
-    return [(number, sentence) for _, number, _, sentence in _best(_scored(question, passages[:within], lang, french), limit)]
+    return [(number, sentence) for _, number, _, sentence in _best(_scored(question, passages[:within], lang, translated), limit)]
 
 
-def statements_by_passage(question: str, passages: list[Passage], lang: str, limit: int, french: str = "") -> list[str]:
+def statements_by_passage(question: str, passages: list[Passage], lang: str, limit: int, translated: str = "") -> list[str]:
     """What the model reads of each passage when it reads statements: the `limit` key statements
     of all the passages (see `key_extracts`), at least the best one of each passage, in the
     passage's reading order, one per line."""
-    scored = _scored(question, passages, lang, french)
+    scored = _scored(question, passages, lang, translated)
     chosen = _best(scored, limit)
     for number in range(1, len(passages) + 1):
         if not any(item[1] == number for item in chosen):
@@ -132,7 +134,7 @@ def statements_by_passage(question: str, passages: list[Passage], lang: str, lim
     shown: list[str] = []
     for number, passage in enumerate(passages, start=1):
         units = sorted((place, sentence) for _, n, place, sentence in chosen if n == number)
-        terms, reading = passage_terms(question, passage, lang, french)
+        terms, reading = passage_terms(question, passage, lang, translated)
         shown.append("\n".join(sentence for _, sentence in units) if units
                      else excerpt(passage.chunk.text, terms, FALLBACK_EXCERPT_CHARS, reading))
     return shown

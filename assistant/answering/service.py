@@ -195,7 +195,7 @@ class Answerer:
             yield Event("final", answer)
             return
         answer.extracts = (self._answer_quotes(question, passages, lang) if no_llm
-                           else key_extracts(question, passages, lang, french=self.french_words(question, lang)))
+                           else key_extracts(question, passages, lang, translated=self.translated_words(question, lang)))
         if no_llm:
             answer.degraded, answer.degraded_reason = True, "no_llm"
             answer.text = self._with_extracts(DEGRADED_LABEL[lang] + ".", answer)
@@ -221,7 +221,7 @@ class Answerer:
             self._refuse(answer, "missing_reference", UNKNOWN_IDENTIFIER_LABEL[lang].format(identifier=unknown[0]))
         elif not passages or not self._enough_evidence(question, passages, judged, lang, answer):
             self._refuse(answer, "no_evidence")
-        elif lacks_the_value_asked(question, texts, lang, self.french_words(question, lang)):
+        elif lacks_the_value_asked(question, texts, lang, self.value_words(question, lang)):
             self._refuse(answer, "no_value", CREDENTIAL_LABEL[lang] if asks_for_credential(question)
                          else PUBLIC_BODY_FINE_LABEL[lang] if asks_for_public_body_fine(question) else "")
 
@@ -233,7 +233,7 @@ class Answerer:
         act the question names (`retrieval.named_act_max`). Judged on these passages instead, a
         value stated for something else would always be at hand (design sets without the model:
         8 fewer refusals of 191), and one answerable question was refused."""
-        holder = value_holder(question, lang, self.french_words(question, lang)) if self.settings.retrieval.score_value_weight else None
+        holder = value_holder(question, lang, self.value_words(question, lang)) if self.settings.retrieval.score_value_weight else None
         deeper = (self.settings.retrieval.named_act_max > self.settings.retrieval.per_document_max
                   and bool(self.retriever.named_acts(query)))
         if holder is None and not deeper:
@@ -255,15 +255,15 @@ class Answerer:
         `passage_excerpt_chars = 0`, the three key sentences of all the passages (dev set: they
         hold the expected facts for 71 of 123 questions, the two best of the first two passages
         for 65, the best one for 59)."""
-        french = self.french_words(question, lang)
+        translated = self.translated_words(question, lang)
         if chars := self.settings.answer.passage_excerpt_chars:
             quotes = []
             for number, passage in enumerate(passages, start=1):
-                terms, reading = passage_terms(question, passage, lang, french)
+                terms, reading = passage_terms(question, passage, lang, translated)
                 text = readable_excerpt(passage.chunk.text, terms, chars, reading, self.retriever.lexical.term_weights(terms))
                 quotes.append((number, without_instructions(text)))  # already on one line
             return quotes
-        quotes = key_extracts(question, passages, lang, limit=KEY_QUOTES, within=len(passages), french=french)
+        quotes = key_extracts(question, passages, lang, limit=KEY_QUOTES, within=len(passages), translated=translated)
         return self._with_other_language_quotes(question, passages, lang, quotes)
 
     def _with_other_language_quotes(self, question: str, passages: list[Passage], lang: str,
@@ -356,12 +356,25 @@ class Answerer:
             vector = vectors.get(passage.chunk.chunk_id)
             passage.dense_score = float(np.dot(query_vector, vector)) if vector is not None else passage.dense_score
 
-    def french_words(self, question: str, lang: str) -> str:
-        """For an English question, the French words of the concepts it names (the retriever's
-        glossary): a French passage is read with them (the value asked for, the sentences given to
-        the model and quoted); else empty."""
+    def translated_words(self, question: str, lang: str) -> str:
+        """The words of the concepts the question names in the other language (the retriever's
+        glossary): French for an English question, English for a French one. A passage in that
+        language is read with them (the value asked for, the sentences given to the model and
+        quoted); else empty."""
         glossary = self.retriever.glossary
-        return glossary.to_french(question) if lang == "en" and glossary is not None else ""
+        if glossary is None:
+            return ""
+        return glossary.to_french(question) if lang == "en" else glossary.to_english(question) if lang == "fr" else ""
+
+    def value_words(self, question: str, lang: str) -> str:
+        """The translated words a value may be found near (`holds_value_near`): an English
+        question's, and a French question's when it names an act indexed in English only (« le
+        RGPD »). Other French questions are read with their own words only: with the English words
+        of « congés annuels », an English passage's « days » answered a question on leave the
+        documents do not give (two unanswerable design questions no longer refused)."""
+        if lang == "fr" and not self.retriever.named_english_only_acts(question):
+            return ""
+        return self.translated_words(question, lang)
 
     def _read_by_model(self, passages: list[Passage]) -> list[Passage]:
         """The passages the model reads: the best `answer.model_passages` (the others are listed and quoted)."""
@@ -374,7 +387,7 @@ class Answerer:
         cfg = self.settings.answer
         passages = self._read_by_model(passages)
         if cfg.source_statements:
-            shown = statements_by_passage(question, passages, lang, cfg.source_statements, self.french_words(question, lang))
+            shown = statements_by_passage(question, passages, lang, cfg.source_statements, self.translated_words(question, lang))
         else:
             terms = set(analyse(question, lang))
             budget = max(cfg.source_chars // len(passages), 200)
@@ -463,7 +476,7 @@ class Answerer:
             else:
                 written = " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.sources)}" for s in kept)
                 answer.extracts = self._with_key_quotes(self._extracts_from_cited(question, passages, kept, answer.extracts, lang,
-                                                                                   self.french_words(question, lang)),
+                                                                                   self.translated_words(question, lang)),
                                                          question, passages, lang)
                 answer.text = self._with_extracts(written, answer)
         answer.timings = {**answer.timings, **timings, "total_s": time.perf_counter() - started}
@@ -494,13 +507,13 @@ class Answerer:
 
     @staticmethod
     def _extracts_from_cited(question: str, passages: list[Passage], kept: list[Any], extracts: list[tuple[int, str]],
-                             lang: str, french: str = "") -> list[tuple[int, str]]:
+                             lang: str, translated: str = "") -> list[tuple[int, str]]:
         """The quote shown under a written answer comes from a passage the answer cites, so the
         reader does not get a sentence about something else (« 12 mois » [3] quoted with « six mois » [2])."""
         cited = sorted({n for sentence in kept for n in sentence.sources})
         if not cited or any(number in cited for number, _ in extracts):
             return extracts
-        ranked = key_extracts(question, [passages[n - 1] for n in cited], lang, limit=1, within=len(cited), french=french)
+        ranked = key_extracts(question, [passages[n - 1] for n in cited], lang, limit=1, within=len(cited), translated=translated)
         return [(cited[i - 1], sentence) for i, sentence in ranked] or extracts
 
     def _bounded_pieces(self, answer: Answer, messages: list[ChatMessage]) -> Iterator[str]:

@@ -22,17 +22,19 @@ SIBLING_MARGIN = 2
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?")
 
 
-def closest_siblings(folded_group: list[str], about: set[str], about_french: set[str], lang: str) -> list[bool]:
+def closest_siblings(folded_group: list[str], about: set[str], about_french: set[str], lang: str,
+                     other: str = "fr") -> list[bool]:
     """For each statement of a group of siblings (`statements.statement_groups`, folded), whether
     it is kept: all but those that share clearly fewer words of what the question asks about than
-    the closest (`SIBLING_MARGIN` or more). The question names another item of the list or row of
+    the closest (`SIBLING_MARGIN` or more). `about_french`: the words asked about in the other
+    language, `other`, which a statement may share instead. The question names another item of the list or row of
     the table, which states the same kind of value for another subject (« médecine polyvalente (28
     lits) » does not give the beds of « urgences adultes », the item after it)."""
     if len(folded_group) < 2:
         return [True] * len(folded_group)
 
     def shared(folded: str) -> int:
-        return len(about & set(analyse(folded, lang))) + (len(about_french & set(analyse(folded, "fr"))) if about_french else 0)
+        return len(about & set(analyse(folded, lang))) + (len(about_french & set(analyse(folded, other))) if about_french else 0)
 
     scores = [shared(folded) for folded in folded_group]
     return [score > max(scores) - SIBLING_MARGIN for score in scores]

@@ -10,10 +10,16 @@ words, variants separated by « | ») and the one thing done with it: `Glossary.
 the French words of the concepts an English question names, with its codes and numbers
 (« MOD-PLAN-03 », « 4100 ») kept as written. The retriever searches the establishment's documents
 with those words too (`HybridRetriever`), and the answerer reads their passages with them (the
-value asked for, the sentences given to the model and quoted: `Answerer.french_words`).
+value asked for, the sentences given to the model and quoted: `Answerer.translated_words`).
 
 English phrases are matched on Snowball stems, longest first, each word of the question used by
 one phrase at most: "shifts" matches "shift", "nurse manager" wins over "nurse" and "manager".
+
+The other way, `Glossary.to_english(question)` gives the English words of the concepts a French
+question names, for the acts indexed in English only: « Que dit le RGPD sur l'effacement des
+données ? » shares no word with the GDPR's "Right to erasure" (`HybridRetriever._in_english`). A
+French word is matched on its terms as `analyse` reads French, those with the most terms first,
+each term of the question used by one word at most.
 """
 
 from __future__ import annotations
@@ -54,11 +60,14 @@ class Glossary:
     """English phrases (longest first) and the French words each stands for."""
 
     entries: tuple[Concept, ...]
+    # each French word's terms and the English phrases of its line, the most terms first
+    french_words: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> Glossary:
         """Read a glossary file; a line that is not « french<TAB>english » is an error naming it."""
         entries: list[Concept] = []
+        french_words: list[tuple[frozenset[str], tuple[str, ...]]] = []
         for number, line in data_lines(path, "le glossaire", "the glossary", "retrieval.glossary_path"):
             columns = line.split("\t")
             french = tuple(w.strip() for w in columns[0].split("|") if w.strip()) if len(columns) == 2 else ()
@@ -71,10 +80,12 @@ class Glossary:
             # "alert | alerts": one phrase once stemmed
             stemmed = {_stems(phrase): phrase for phrase in reversed(english)}
             french_terms = tuple(terms for word in french if (terms := frozenset(analyse(word, "fr"))))
+            french_words += [(terms, tuple(english)) for terms in french_terms]
             entries += [Concept(stems, frozenset(analyse(phrase, "en")), french, french_terms)
                         for stems, phrase in reversed(stemmed.items()) if stems]
         entries.sort(key=lambda entry: -len(entry.stems))
-        return cls(tuple(entries))
+        french_words.sort(key=lambda word: -len(word[0]))
+        return cls(tuple(entries), tuple(french_words))
 
     def concepts(self, text: str) -> list[Concept]:
         """The concepts an English text names, longest phrases first, each word used by one at most."""
@@ -95,6 +106,18 @@ class Glossary:
         numbers; empty when it names none."""
         french = [word for concept in self.concepts(question) for word in concept.french]
         return " ".join(french + _CODE_OR_NUMBER.findall(question)) if french else ""
+
+    def to_english(self, question: str) -> str:
+        """The English words of the concepts the French `question` names, then its codes and
+        numbers; empty when it names none."""
+        terms = set(analyse(question, "fr"))
+        used: set[str] = set()
+        english: list[str] = []
+        for word, phrases in self.french_words:
+            if word <= terms and not word & used:
+                used |= word
+                english += phrases
+        return " ".join([*dict.fromkeys(english), *_CODE_OR_NUMBER.findall(question)]) if english else ""
 
     def supported_in_french(self, sentence: str, french_terms: set[str]) -> set[str]:
         """The English content terms of `sentence` whose concept a French passage states: one of

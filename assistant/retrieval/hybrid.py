@@ -208,8 +208,9 @@ class HybridRetriever:
             lexical = dict(hits_lex)
             rankings["lexical"] = [cid for cid, _ in hits_lex]
         if mode == "hybrid" and self.settings.fusion == "scores":
-            in_french = self._in_french(query, n, allowed) if lang == "en" else {}
-            fused = self._score_fusion(query, dense, lexical, lang, favour, in_french)
+            other = (self._in_french(query, n, allowed) if lang == "en"
+                     else self._in_english(query, n, allowed) if lang == "fr" else {})
+            fused = self._score_fusion(query, dense, lexical, lang, favour, other)
         else:
             fused = self._rank_fusion(rankings, lang)
         fused = collapse_near_duplicates(fused, self._text_of.__getitem__)
@@ -242,7 +243,7 @@ class HybridRetriever:
 
     def _score_fusion(self, query: str, dense: dict[str, float], lexical: dict[str, float],
                       lang: str | None, favour: Callable[[str], bool] | None = None,
-                      in_french: dict[str, float] | None = None) -> list[tuple[str, float]]:
+                      translated: dict[str, float] | None = None) -> list[tuple[str, float]]:
         """The candidates of both searches by a weighted sum of four signals (`fusion = "scores"`):
         cosine similarity to the question (computed for BM25's candidates too), BM25 score divided
         by the best one, the share of the question's words (by IDF) that the passage's best
@@ -251,17 +252,18 @@ class HybridRetriever:
         passage of a document the question names that is no act (`named_documents`: « la note de
         l'Anap », "the CNIL guide"; an act named has its own ways, `named_act_max`); and a fifth
         when the caller gives `favour`: 1 for a passage whose text it accepts. BM25 and the
-        statement signal read the question without the words naming such a document (`topic`). `in_french`
-        (an English question's glossary search, `_in_french`) adds its candidates, and a passage's
-        BM25 signal is the larger of its two relative scores.
+        statement signal read the question without the words naming such a document (`topic`).
+        `translated` (the glossary's search in the other language: `_in_french` for an English
+        question, `_in_english` for a French one) adds its candidates, and a passage's BM25 signal
+        is the larger of its two relative scores.
 
         Against reciprocal rank fusion, on the 320 answerable questions of dev and the sets
         written apart: the expected facts among the 3 passages 225 → 249, every set better. The
         weights are those of a logistic regression over these signals, fitted on four sets and
         tested on the fifth in turn (every set better there too), rounded; in that test BM25 and
         cosine alone summed did less well, and so did the statement signal alone."""
-        in_french = in_french or {}
-        candidates = list(dict.fromkeys([*dense, *lexical, *in_french]))
+        translated = translated or {}
+        candidates = list(dict.fromkeys([*dense, *lexical, *translated]))
         if not candidates:
             return []
         missing = [cid for cid in candidates if cid not in dense]
@@ -272,21 +274,27 @@ class HybridRetriever:
                 cosine[cid] = float(query_vector @ vector)
         best_lexical = max(lexical.values(), default=0.0) or 1.0
         relative = {cid: score / best_lexical for cid, score in lexical.items()}
-        for cid, score in in_french.items():
+        for cid, score in translated.items():
             relative[cid] = max(relative.get(cid, 0.0), score)
         weights = self.lexical.term_weights(set(analyse(self.topic(query), lang)))
         named = self.named_documents(query)
+        statement = {cid: self.proximity.score(weights, cid, lang) for cid in candidates}
+        if lang == "fr" and translated and self.glossary is not None:
+            # the English act's passages found with the glossary's words are read with them: its
+            # articles' statements hold them, not the French question's words
+            english = self.lexical.term_weights(set(analyse(self.glossary.to_english(query), "en")))
+            for cid in translated:
+                statement[cid] = max(statement[cid], self.proximity.score(english, cid, "en"))
         cfg = self.settings
         return weighted_scores(
             {
                 "dense": cosine,
                 "lexical": relative,
-                "statement": {cid: self.proximity.score(weights, cid, lang) for cid in candidates},
+                "statement": statement,
                 "language": {cid: 1.0 for cid in candidates
                              if lang and (self._reads_in(self._doc_of[cid], lang) or self._doc_of[cid] in named)},
                 "favoured": self._favoured(query, candidates, favour),
-                "named": {cid: 1.0 for cid in candidates
-                          if self._doc_of[cid] in named and self.references.act_of.get(self._doc_of[cid]) is None},
+                "named": {cid: 1.0 for cid in candidates if self._doc_of[cid] in named and self._named_weighs(self._doc_of[cid], lang)},
             },
             {"dense": cfg.score_dense_weight, "lexical": cfg.score_lexical_weight,
              "statement": cfg.score_statement_weight, "language": cfg.score_language_weight, "favoured": cfg.score_value_weight,
@@ -310,6 +318,32 @@ class HybridRetriever:
         if not french or not own:
             return {}
         hits = self.lexical.search(french, n, allowed=lambda cid: self._doc_of.get(cid) in own, lang="fr")
+        best = hits[0][1] if hits else 1.0
+        return {cid: score / best for cid, score in hits}
+
+    def named_english_only_acts(self, query: str) -> set[str]:
+        """The documents of the acts the query names that are indexed in English only (the GDPR)."""
+        return {doc_id for doc_id in self.named_acts(query) if self.documents[doc_id].lang == "en"
+                and self.references.act_of[doc_id] not in self._acts_by_language.get("fr", set())}
+
+    def _named_weighs(self, doc_id: str, lang: str | None) -> bool:
+        """Whether a document the query names gains `score_named_weight`: one that is no act, or
+        an act with no text in the query's language (« le RGPD » in a French question: its English
+        passages share no word with it, and the French documents quoting it outscore them)."""
+        act = self.references.act_of.get(doc_id)
+        return act is None or (lang is not None and self.documents[doc_id].lang != lang and act not in self._acts_by_language.get(lang, set()))
+
+    def _in_english(self, query: str, n: int, allowed: set[str]) -> dict[str, float]:
+        """For a French query naming an act indexed in English only (« le RGPD »): BM25 scores,
+        relative to the best, of that act's passages for the English words of the concepts the
+        query names (`Glossary.to_english`); empty without a glossary, such an act or such words.
+        « Un patient peut-il demander l'effacement de ses données selon le RGPD ? » shares no word
+        with Article 17, "Right to erasure ('right to be forgotten')"."""
+        acts = self.named_english_only_acts(query) & allowed
+        english = self.glossary.to_english(query) if self.glossary is not None and acts else ""
+        if not english:
+            return {}
+        hits = self.lexical.search(english, n, allowed=lambda cid: self._doc_of.get(cid) in acts, lang="en")
         best = hits[0][1] if hits else 1.0
         return {cid: score / best for cid, score in hits}
 

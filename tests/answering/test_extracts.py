@@ -197,10 +197,10 @@ def test_a_french_passage_under_an_english_question_is_read_with_the_glossarys_f
     assert phone not in statements_by_passage(question, [charter], "en", limit=1)[0]
     assert key_extracts(question, [charter], "en") == []
     french = "poste référent IA référent"
-    assert statements_by_passage(question, [charter], "en", limit=1, french=french) == [phone]
-    assert key_extracts(question, [charter], "en", french=french) == [(1, phone)]
+    assert statements_by_passage(question, [charter], "en", limit=1, translated=french) == [phone]
+    assert key_extracts(question, [charter], "en", translated=french) == [(1, phone)]
     # a French question reads its own words, whatever `french` says
-    assert key_extracts("Qui tient le registre ?", [charter], "fr", french=french)[0][1].startswith("Le comité de pilotage")
+    assert key_extracts("Qui tient le registre ?", [charter], "fr", translated=french)[0][1].startswith("Le comité de pilotage")
 
 
 def test_the_items_of_a_list_and_the_rows_of_a_table_are_grouped_as_siblings() -> None:
