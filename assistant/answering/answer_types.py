@@ -495,8 +495,8 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, tran
         about = set(quote_terms(question, lang) - _asking_terms(name, lang))
     needed = min(kind.near_words or NEAR_WORDS, len(about))
     other = "fr" if lang == "en" else "en"
-    about_french = set(analyse(translated, other)) - _asking_terms(name, other) if translated and lang in ("fr", "en") else set()
-    needed_french = min(kind.near_words or NEAR_WORDS, len(about_french))
+    about_other = set(analyse(translated, other)) - _asking_terms(name, other) if translated and lang in ("fr", "en") else set()
+    needed_other = min(kind.near_words or NEAR_WORDS, len(about_other))
     qualifiers = [] if name == "date" else _qualifiers(question)  # the year a date question names is the value asked
     if name == "date" and _NEXT.search(asked):
         qualifiers.append(_NEXT_OR_EVERY)  # the date of the next visit: a date of a past one does not answer
@@ -507,15 +507,15 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, tran
         qualifiers.append(_KEEPING)  # how long a thing is kept: a deadline to do something else does not answer
         # and what is kept must be said with the duration, not only « conservés » (the clauses kept below)
         about = {term for term in about if not _KEEPING.fullmatch(term)}  # « conserv », "retain", "kept"
-        about_french = {term for term in about_french if not _KEEPING.fullmatch(term)}
-        needed, needed_french = min(needed, len(about)), min(needed_french, len(about_french))
+        about_other = {term for term in about_other if not _KEEPING.fullmatch(term)}
+        needed, needed_other = min(needed, len(about)), min(needed_other, len(about_other))
     measured = _MEASURED_ASKED.search(asked) if name == "duration" else None
     measured_noun = set(analyse(measured.group("noun"), lang)) if measured else set()
     for text in texts:
         before = ""
         for group in statement_groups(text):
             folded_group = [fold(statement) for statement in group]
-            closest = closest_siblings(folded_group, about, about_french, lang, other)
+            closest = closest_siblings(folded_group, about, about_other, lang, other)
             for statement, folded, close in zip(group, folded_group, closest, strict=True):
                 previous, before = before, statement
                 if not close:
@@ -528,7 +528,7 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, tran
                         continue
                     folded = statement = " ; ".join(parts)
                 if measured_noun and not measures(folded, measured_noun, lang) and not (
-                        about_french and measures(folded, about_french, other)):  # a statement in the other language
+                        about_other and measures(folded, about_other, other)):  # a statement in the other language
                     continue
                 if counted:
                     # what is asked about must be said in the part of the statement (between semicolons) that holds
@@ -543,7 +543,7 @@ def holds_value_near(name: str, question: str, texts: list[str], lang: str, tran
                     terms |= set(analyse(previous, lang))  # « • Conserver ces évènements… »: the events of the item before
                 if len(about & terms) >= needed:
                     return True
-                if about_french and len(about_french & set(analyse(folded if kind.counted else statement, other))) >= needed_french:
+                if about_other and len(about_other & set(analyse(folded if kind.counted else statement, other))) >= needed_other:
                     return True
     return False
 

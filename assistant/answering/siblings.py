@@ -22,11 +22,11 @@ SIBLING_MARGIN = 2
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?")
 
 
-def closest_siblings(folded_group: list[str], about: set[str], about_french: set[str], lang: str,
+def closest_siblings(folded_group: list[str], about: set[str], about_other: set[str], lang: str,
                      other: str = "fr") -> list[bool]:
     """For each statement of a group of siblings (`statements.statement_groups`, folded), whether
     it is kept: all but those that share clearly fewer words of what the question asks about than
-    the closest (`SIBLING_MARGIN` or more). `about_french`: the words asked about in the other
+    the closest (`SIBLING_MARGIN` or more). `about_other`: the words asked about in the other
     language, `other`, which a statement may share instead. The question names another item of the list or row of
     the table, which states the same kind of value for another subject (« médecine polyvalente (28
     lits) » does not give the beds of « urgences adultes », the item after it)."""
@@ -34,7 +34,7 @@ def closest_siblings(folded_group: list[str], about: set[str], about_french: set
         return [True] * len(folded_group)
 
     def shared(folded: str) -> int:
-        return len(about & set(analyse(folded, lang))) + (len(about_french & set(analyse(folded, other))) if about_french else 0)
+        return len(about & set(analyse(folded, lang))) + (len(about_other & set(analyse(folded, other))) if about_other else 0)
 
     scores = [shared(folded) for folded in folded_group]
     return [score > max(scores) - SIBLING_MARGIN for score in scores]

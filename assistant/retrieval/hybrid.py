@@ -317,21 +317,23 @@ class HybridRetriever:
                and (self.documents[doc_id].kind in self.settings.any_language_kinds or doc_id in named)}
         if not french or not own:
             return {}
-        hits = self.lexical.search(french, n, allowed=lambda cid: self._doc_of.get(cid) in own, lang="fr")
-        best = hits[0][1] if hits else 1.0
-        return {cid: score / best for cid, score in hits}
+        return self._relative_search(french, n, own, "fr")
 
     def named_english_only_acts(self, query: str) -> set[str]:
         """The documents of the acts the query names that are indexed in English only (the GDPR)."""
-        return {doc_id for doc_id in self.named_acts(query) if self.documents[doc_id].lang == "en"
-                and self.references.act_of[doc_id] not in self._acts_by_language.get("fr", set())}
+        return {doc_id for doc_id in self.named_acts(query) if self.documents[doc_id].lang == "en" and self._untranslated(doc_id, "fr")}
+
+    def _untranslated(self, doc_id: str, lang: str) -> bool:
+        """Whether a document is an act written in another language than `lang` that no indexed
+        document gives in `lang` (the GDPR for French; not the AI Act, indexed in both)."""
+        act = self.references.act_of.get(doc_id)
+        return act is not None and self.documents[doc_id].lang != lang and act not in self._acts_by_language.get(lang, set())
 
     def _named_weighs(self, doc_id: str, lang: str | None) -> bool:
         """Whether a document the query names gains `score_named_weight`: one that is no act, or
         an act with no text in the query's language (« le RGPD » in a French question: its English
         passages share no word with it, and the French documents quoting it outscore them)."""
-        act = self.references.act_of.get(doc_id)
-        return act is None or (lang is not None and self.documents[doc_id].lang != lang and act not in self._acts_by_language.get(lang, set()))
+        return self.references.act_of.get(doc_id) is None or (lang is not None and self._untranslated(doc_id, lang))
 
     def _in_english(self, query: str, n: int, allowed: set[str]) -> dict[str, float]:
         """For a French query naming an act indexed in English only (« le RGPD »): BM25 scores,
@@ -343,7 +345,11 @@ class HybridRetriever:
         english = self.glossary.to_english(query) if self.glossary is not None and acts else ""
         if not english:
             return {}
-        hits = self.lexical.search(english, n, allowed=lambda cid: self._doc_of.get(cid) in acts, lang="en")
+        return self._relative_search(english, n, acts, "en")
+
+    def _relative_search(self, words: str, n: int, documents: set[str], lang: str) -> dict[str, float]:
+        """BM25 scores, relative to the best, of the passages of `documents` for `words` read in `lang`."""
+        hits = self.lexical.search(words, n, allowed=lambda cid: self._doc_of.get(cid) in documents, lang=lang)
         best = hits[0][1] if hits else 1.0
         return {cid: score / best for cid, score in hits}
 
@@ -420,9 +426,8 @@ class HybridRetriever:
         document = self.documents[doc_id]
         if document.lang == lang:
             return True
-        act = self.references.act_of.get(doc_id)
-        if act is not None:
-            return act not in self._acts_by_language.get(lang, set())
+        if self.references.act_of.get(doc_id) is not None:
+            return self._untranslated(doc_id, lang)
         return document.kind in self.settings.any_language_kinds
 
     def missing_references(self, question: str, kinds: list[str] | None = None,
