@@ -221,7 +221,8 @@ class Answerer:
             self._refuse(answer, "missing_reference", UNKNOWN_IDENTIFIER_LABEL[lang].format(identifier=unknown[0]))
         elif not passages or not self._enough_evidence(question, passages, judged, lang, answer):
             self._refuse(answer, "no_evidence")
-        elif lacks_the_value_asked(question, texts, lang, self.value_words(question, lang)):
+        elif (lacks_the_value_asked(question, texts, lang, self.value_words(question, lang))
+              and not self.retriever.gives_application_dates(question, judged)):
             self._refuse(answer, "no_value", CREDENTIAL_LABEL[lang] if asks_for_credential(question)
                          else PUBLIC_BODY_FINE_LABEL[lang] if asks_for_public_body_fine(question) else "")
 
@@ -239,8 +240,9 @@ class Answerer:
         if holder is None and not deeper:
             return passages
         found = self.retriever.search(query, k=k, kinds=kinds, lang=lang, favour=holder, deeper_in_named_acts=deeper)
-        if [p.chunk.chunk_id for p in found] != [p.chunk.chunk_id for p in passages]:
-            self._score_passages(question, found)
+        if [p.chunk.chunk_id for p in found] == [p.chunk.chunk_id for p in passages]:
+            return passages  # already given their cosine similarity
+        self._score_passages(question, found)
         return found
 
     def _answer_quotes(self, question: str, passages: list[Passage], lang: str) -> list[tuple[int, str]]:

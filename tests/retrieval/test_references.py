@@ -443,3 +443,45 @@ def test_an_article_on_application_the_question_also_names_is_given_once(fake_se
     ids = [p.chunk.chunk_id for p in found]
     assert found[0].chunk.heading_path[-1] == "Article 9 — Entrée en vigueur et application"
     assert len(ids) == len(set(ids))
+
+
+
+SHORT_ACTE = """---
+title: Règlement (UE) 2099/88 relatif aux registres d'essai
+kind: reglementation
+---
+
+# Article 1 — Objet
+
+Le présent règlement fixe la tenue des registres d'essai des établissements.
+
+# Article 5 — Entrée en vigueur et application
+
+Il entre en vigueur le vingtième jour suivant sa publication. Il est applicable à partir du 1er mars 2031.
+"""
+
+
+def test_the_dates_of_an_act_s_article_on_application_answer_when_it_applies(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # « en entier » and "in general" are not in the article stating the dates, and the value check
+    # wants two of the question's words near the date ("applicable" does not stem as « s'applique »):
+    # « From what date does the GDPR apply? » was refused with its Article 99 given first.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "acte.md").write_text(SHORT_ACTE, encoding="utf-8")
+    Ingestor(fake_settings, HashEmbedder).sync(corpus)
+    services = build_services(fake_settings, chat_model=FakeChatModel(["x"]), embedder=HashEmbedder())
+    question = "Le règlement (UE) 2099/88, il s'applique en entier à partir de quelle date ?"
+    other = "Les registres d'essai du règlement (UE) 2099/88 sont clos à quelle date ?"
+    try:
+        answer = services.answerer.answer(question, no_llm=True)
+        passages = services.retriever.search(question, lang="fr")
+        other_answer = services.answerer.answer(other, no_llm=True)
+    finally:
+        services.close()
+    application = "Article 5 — Entrée en vigueur et application"
+    assert not answer.refused, answer.text
+    assert "1er mars 2031" in answer.text
+    assert services.retriever.gives_application_dates(question, passages)
+    assert not services.retriever.gives_application_dates(question, [p for p in passages if p.chunk.heading_path[-1] != application])
+    # a question asking for another date of the act is still refused when no passage gives one near its words
+    assert other_answer.refused and other_answer.refusal_reason == "no_value"
