@@ -421,6 +421,22 @@ def asks_for_money(question: str) -> bool:
         not _PENALTY.search(folded) and bool(_MONEY_ASKED.search(folded) or asked_otherwise(_MONEY_NOUNS).search(folded)))
 
 
+# An amount asked in another currency than the documents' euro: "in pounds sterling", « en dollars ».
+_OTHER_CURRENCIES = {
+    "GBP": re.compile(r"£|\b(?:pounds?|sterling|gbp)\b", re.IGNORECASE),
+    "USD": re.compile(r"\$|\b(?:dollars?|usd)\b", re.IGNORECASE),
+    "CHF": re.compile(r"\b(?:chf|francs? suisses?|swiss francs?)\b", re.IGNORECASE),
+    "JPY": re.compile(r"\b(?:yens?|jpy)\b", re.IGNORECASE),
+}
+
+
+def asks_in_other_currency(question: str, texts: list[str]) -> bool:
+    """True when the question names a currency other than the euro that none of the texts does
+    ("the maximum fine in pounds sterling under the UK GDPR?": the GDPR's fines are in euros)."""
+    asked = [pattern for pattern in _OTHER_CURRENCIES.values() if pattern.search(question)]
+    return bool(asked) and not any(pattern.search(text) for pattern in asked for text in texts)
+
+
 def states_money(text: str) -> bool:
     """True when the text states an amount in euros (« 15 000 000 EUR », « 2 500 € »)."""
     return bool(_MONEY.search(text))
@@ -634,6 +650,8 @@ def lacks_the_value_asked(question: str, texts: list[str], lang: str = "fr", tra
     """True when the question asks for a kind of value that none of the texts holds; a password
     or an access code is never answered, whatever the texts. `translated`: see `holds_value_near`."""
     if asks_for_credential(question):
+        return True
+    if asks_in_other_currency(question, texts):
         return True
     if asks_for_money(question) and not any(states_money(text) for text in texts):
         return True

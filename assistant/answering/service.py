@@ -336,7 +336,13 @@ class Answerer:
         and the charter's « agents conversationnels grand public »). With the public chatbots'
         names added to the thesaurus, design sets without the model: facts 453 → 458 of 564,
         answerable questions refused 19 → 16, refusals the same (240 of 257); the sets never read
-        unchanged."""
+        unchanged. The first passage stating the idea of such a phrase is evidence enough, however
+        many other staff words the question holds (« …coller le compte rendu d'hospitalisation d'un
+        patient dans ChatGPT sur mon téléphone pour qu'il me le résume ? » was refused with the
+        charter's « Usages interdits » first): design sets without the model, facts 523 → 525 of
+        661, answerable questions refused 14 → 12; the twelve blind sets 331 → 332 of 474, 32 → 30;
+        refusals the same on both (an amount asked in pounds sterling, let through, is now refused by
+        `answer_types.asks_in_other_currency`)."""
         self._score_passages(question, passages)
         best_dense = max((p.dense_score or -1.0) for p in judged)
         terms = set(analyse(question, lang))
@@ -348,7 +354,9 @@ class Answerer:
         answer.timings["best_dense"] = best_dense
         answer.timings["coverage"] = coverage
         cfg = self.settings.answer
-        return best_dense >= cfg.refuse_below_dense or coverage >= cfg.refuse_below_coverage
+        thesaurus = self.retriever.thesaurus
+        states_the_idea = thesaurus is not None and bool(thesaurus.stated_terms(question, lang, held[:1]))
+        return best_dense >= cfg.refuse_below_dense or coverage >= cfg.refuse_below_coverage or states_the_idea
 
     def _score_passages(self, question: str, passages: list[Passage]) -> None:
         """Give each passage its cosine similarity to the question (BM25 found some without it)."""

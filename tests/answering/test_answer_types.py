@@ -8,6 +8,7 @@ from assistant.answering.answer_types import (
     asks_for_imposed_fine,
     asks_for_money,
     asks_for_public_body_fine,
+    asks_in_other_currency,
     kinds_asked,
     lacks_the_value_asked,
     states_money,
@@ -541,3 +542,16 @@ def test_an_english_question_on_a_french_passage_is_read_with_the_glossarys_fren
     assert lacks_the_value_asked(question, ["Le référent IA tient le registre.", "Le standard répond au poste 9."], "en", french)
     # a French question's translated words are English: a French statement is read with the question's own words
     assert lacks_the_value_asked("Quel est le numéro de téléphone du standard ?", [charter], "fr", "switchboard phone number")
+
+
+@pytest.mark.parametrize(("question", "texts", "lacks"), [
+    ("What is the maximum fine in pounds sterling under the UK GDPR?", ["fines up to EUR 20 000 000"], True),
+    ("Combien coûte la licence en dollars ?", ["La licence coûte 12 000 €."], True),
+    ("What is the fine in pounds?", ["a fine of 10 pound"], False),
+    ("How much is it in $?", ["it costs 5 dollars"], False),
+    ("Quel est le montant maximal de l'amende en euros ?", ["jusqu'à 20 000 000 EUR"], False),
+])
+def test_an_amount_asked_in_a_currency_no_passage_uses_is_lacking(question: str, texts: list[str], lacks: bool) -> None:
+    assert asks_in_other_currency(question, texts) is lacks
+    if lacks:
+        assert lacks_the_value_asked(question, texts, "en")
