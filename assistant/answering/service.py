@@ -339,8 +339,9 @@ class Answerer:
         unchanged. The first passage stating the idea of such a phrase is evidence enough, however
         many other staff words the question holds (« …coller le compte rendu d'hospitalisation d'un
         patient dans ChatGPT sur mon téléphone pour qu'il me le résume ? » was refused with the
-        charter's « Usages interdits » first): design sets without the model, facts 523 → 525 of
-        661, answerable questions refused 14 → 12; the twelve blind sets 331 → 332 of 474, 32 → 30;
+        charter's « Usages interdits » first): the thirteen design sets (fr-gdpr included) without the
+        model, facts 523 → 525 of 661, answerable questions refused 14 → 12; the twelve blind sets
+        331 → 332 of 474, 32 → 30;
         refusals the same on both (an amount asked in pounds sterling, let through, is now refused by
         `answer_types.asks_in_other_currency`)."""
         self._score_passages(question, passages)

@@ -502,11 +502,10 @@ class HybridRetriever:
                 acts = {self.references.act_of.get(doc) for doc in chosen_docs}
                 candidates = [cid for cid in candidates if self.references.act_of.get(self._doc_of[cid]) in acts] or candidates
             pinned.append((self._best_of(query, self._in_language(candidates, lang), lang), top))
-        if asks_when_it_applies(query) and (acts := self.named_acts(query) & allowed):
+        if candidates := self._application_chunks_asked(query, allowed):
             # the dates come before any other passage of the act, even one already chosen: the model reads the first few
             # only; an article the question also names (« l'article 113 ») is already pinned
-            candidates = self.references.application_chunks(sorted(acts))
-            if candidates and not any(cid in candidates for cid, _ in pinned):
+            if not any(cid in candidates for cid, _ in pinned):
                 held = next((cid for cid, _ in chosen if cid in candidates), None)
                 pinned.append((held or self._best_of(query, self._in_language(candidates, lang), lang), top))
         if not pinned:
@@ -520,12 +519,20 @@ class HybridRetriever:
         that act's article on its entry into force and application: the dates asked for, whatever
         words the question wraps them in (« de manière générale », "in general"): the value check,
         which wants two of the question's words near the date, refused « From what date does the
-        GDPR apply? » with Article 99 given first. Design sets without the model, when it is heeded:
-        facts 520 → 523 of 661, answerable questions refused 17 → 14, refusals the same."""
-        if not asks_when_it_applies(query) or not (acts := self.named_acts(query)):
-            return False
-        candidates = set(self.references.application_chunks(sorted(acts)))
+        GDPR apply? » with Article 99 given first. The thirteen design sets (fr-gdpr included)
+        without the model, when it is heeded: facts 520 → 523 of 661, answerable questions refused
+        17 → 14, refusals the same."""
+        candidates = set(self._application_chunks_asked(query))
         return any(passage.chunk.chunk_id in candidates for passage in passages)
+
+    def _application_chunks_asked(self, query: str, allowed: set[str] | None = None) -> list[str]:
+        """When the query asks from when an act it names applies (`asks_when_it_applies`), the
+        passages of that act's article on entry into force and application (of the `allowed`
+        documents only, when given); otherwise none."""
+        if not asks_when_it_applies(query):
+            return []
+        acts = self.named_acts(query) if allowed is None else self.named_acts(query) & allowed
+        return self.references.application_chunks(sorted(acts))
 
     def _in_language(self, candidates: list[str], lang: str | None) -> list[str]:
         """The candidates of the documents written in `lang`, or all of them when none is."""

@@ -93,10 +93,12 @@ def test_a_phrase_counts_as_stated_when_a_passage_holds_half_of_the_documents_wo
     assert thesaurus.stated_terms("Can I paste a report into ChatGPT?", "en", [charter]) == set()
 
 
-def test_the_evidence_gate_counts_a_staff_phrase_whose_idea_a_passage_states(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _with_and_without_thesaurus(fake_settings, tmp_path: Path, verb: str, question: str):  # type: ignore[no-untyped-def]
+    """The answer without the model to `question` over a charter forbidding to `verb` a report into
+    a public chatbot, with the shipped thesaurus and without any; the gate reads words only."""
     corpus = write_documents(tmp_path / "corpus", [
         ("charte.md", "Charte IA", "fr", "charte",
-         "Il est interdit de coller un compte rendu de patient dans un outil non inscrit au registre "
+         f"Il est interdit de {verb} un compte rendu de patient dans un outil non inscrit au registre "
          "(agents conversationnels grand public, traducteurs en ligne)."),
         ("guide.md", "Guide de sécurité", "fr", "guide", "Les serveurs sont sauvegardés chaque nuit."),
     ])
@@ -104,12 +106,16 @@ def test_the_evidence_gate_counts_a_staff_phrase_whose_idea_a_passage_states(fak
     fake_settings.answer.refuse_below_dense = 1.0  # the gate then reads the question's words only
     svc = build_services(fake_settings, chat_model=FakeChatModel(["x", "x"]), embedder=HashEmbedder())
     try:
-        question = "Puis-je coller un courrier de sortie dans ChatGPT ?"
         answered = svc.answerer.answer(question, no_llm=True)
         svc.retriever.thesaurus = None
         refused = svc.answerer.answer(question, no_llm=True)
     finally:
         svc.close()
+    return answered, refused
+
+
+def test_the_evidence_gate_counts_a_staff_phrase_whose_idea_a_passage_states(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    answered, refused = _with_and_without_thesaurus(fake_settings, tmp_path, "coller", "Puis-je coller un courrier de sortie dans ChatGPT ?")
     # « ChatGPT » is what the charter calls « agents conversationnels grand public »: enough of the question is held
     assert not answered.refused and answered.retrieved[0].document.title == "Charte IA"
     assert answered.timings["coverage"] > refused.timings["coverage"]
@@ -119,26 +125,11 @@ def test_the_evidence_gate_counts_a_staff_phrase_whose_idea_a_passage_states(fak
 def test_a_first_passage_stating_the_idea_of_a_staff_phrase_is_evidence_enough(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # « …dans ChatGPT sur mon téléphone pour qu'il me le résume ? » holds more staff words than the
     # charter does: too few of them are held, but the first passage forbids what « ChatGPT » names.
-    corpus = write_documents(tmp_path / "corpus", [
-        ("charte.md", "Charte IA", "fr", "charte",
-         "Il est interdit de saisir un compte rendu de patient dans un outil non inscrit au registre "
-         "(agents conversationnels grand public, traducteurs en ligne)."),
-        ("guide.md", "Guide de sécurité", "fr", "guide", "Les serveurs sont sauvegardés chaque nuit."),
-    ])
-    Ingestor(fake_settings, HashEmbedder).sync(corpus)
-    fake_settings.answer.refuse_below_dense = 1.0  # the gate then reads the question's words only
-    svc = build_services(fake_settings, chat_model=FakeChatModel(["x", "x"]), embedder=HashEmbedder())
-    try:
-        question = "Est-ce que je peux coller la lettre de sortie d'un malade dans ChatGPT sur mon téléphone pour qu'il me la résume vite ?"
-        answered = svc.answerer.answer(question, no_llm=True)
-        svc.retriever.thesaurus = None
-        refused = svc.answerer.answer(question, no_llm=True)
-    finally:
-        svc.close()
+    question = "Est-ce que je peux coller la lettre de sortie d'un malade dans ChatGPT sur mon téléphone pour qu'il me la résume vite ?"
+    answered, refused = _with_and_without_thesaurus(fake_settings, tmp_path, "saisir", question)
     assert answered.timings["coverage"] < fake_settings.answer.refuse_below_coverage
     assert not answered.refused and answered.retrieved[0].document.title == "Charte IA"
     assert refused.refused and refused.refusal_reason == "no_evidence"
-
 
 def test_the_shipped_thesaurus_knows_the_names_staff_give_to_public_chatbots() -> None:
     thesaurus = Thesaurus.load(SHIPPED_THESAURUS)
