@@ -136,5 +136,10 @@ def leaves_role(question: str) -> bool:
 def without_instructions(text: str) -> str:
     """`text` without its sentences that address an assistant (override its rules, reveal its
     instructions, change its role): planted in a document, they are not facts to answer from."""
-    kept = [part for part in _PARTS.split(text) if not any(p.search(fold(part)) for p in _COMPILED_INSTRUCTIONS)]
+    kept = [part for part in _PARTS.split(text) if not _addresses_assistant(fold(part))]
     return " ".join(kept)
+
+
+def _addresses_assistant(folded: str) -> bool:
+    """Whether a folded sentence of a passage is an instruction to an assistant (`without_instructions`)."""
+    return any(p.search(folded) for p in _COMPILED_INSTRUCTIONS)

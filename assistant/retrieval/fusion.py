@@ -2,7 +2,9 @@
 reciprocal rank fusion, a per-document cap, and the removal of near-duplicate passages.
 
 Each function takes and returns `(chunk_id, score)` lists, best first, and never reorders what
-it keeps; they are meant to be chained: fuse, collapse near-duplicates, then diversify.
+it keeps; they are meant to be chained: fuse, collapse near-duplicates, then diversify. The
+retriever removes the near-duplicates lazily (`without_repeats`), with each passage's shingles
+computed once per index version (`Shingles`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -67,7 +69,7 @@ def _check_weights(names: Iterable[str], weights: dict[str, float], what: str) -
         raise ValueError(f"{what.capitalize()} weights must be ≥ 0: {', '.join(negative)}.")
 
 
-def diversify(ranked: list[tuple[str, float]], doc_of: Callable[[str], str], per_document_max: int, limit: int,
+def diversify(ranked: Iterable[tuple[str, float]], doc_of: Callable[[str], str], per_document_max: int, limit: int,
               wider: dict[str, int] | None = None) -> list[tuple[str, float]]:
     """The first `limit` entries of `ranked`, in order, skipping those past `per_document_max` per
     document, or past `wider[document]` for a document it names."""
@@ -99,19 +101,44 @@ def collapse_near_duplicates(
     against the union, so a short passage contained in a long one is not collapsed.
     Pairwise: meant for the tens of candidates of one answer, not for a corpus.
     """
-    if not 0.0 < threshold <= 1.0:
-        raise ValueError(f"The near-duplicate threshold must be in (0, 1], not {threshold}.")
     if shingle_size < 1:
         raise ValueError(f"The shingle size must be ≥ 1, not {shingle_size}.")
-    kept: list[tuple[str, float]] = []
+    return list(without_repeats(ranked, lambda chunk_id: _shingles(text_of(chunk_id), shingle_size), threshold))
+
+
+def without_repeats(ranked: Iterable[tuple[str, float]], shingles_of: Callable[[str], frozenset[int]],
+                    threshold: float = 0.9) -> Iterator[tuple[str, float]]:
+    """`collapse_near_duplicates` given each entry's shingles (`Shingles` computes them once per
+    passage), lazily: `diversify` stops reading once it has its passages, so the candidates
+    after them are never compared."""
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"The near-duplicate threshold must be in (0, 1], not {threshold}.")
     kept_shingles: list[frozenset[int]] = []
     for chunk_id, score in ranked:
-        shingles = _shingles(text_of(chunk_id), shingle_size)
+        shingles = shingles_of(chunk_id)
         if any(_jaccard(shingles, other) >= threshold for other in kept_shingles):
             continue
-        kept.append((chunk_id, score))
         kept_shingles.append(shingles)
-    return kept
+        yield chunk_id, score
+
+
+class Shingles:
+    """The shingles of each passage of one index version, computed on first use and kept: its
+    texts never change, and computing them for every candidate of every search took half the
+    time of an answer without the model."""
+
+    def __init__(self, text_of: Callable[[str], str], size: int = 3) -> None:
+        if size < 1:
+            raise ValueError(f"The shingle size must be ≥ 1, not {size}.")
+        self._text_of = text_of
+        self._size = size
+        self._known: dict[str, frozenset[int]] = {}
+
+    def __call__(self, chunk_id: str) -> frozenset[int]:
+        found = self._known.get(chunk_id)
+        if found is None:  # two threads may both compute it: the same value
+            found = self._known[chunk_id] = _shingles(self._text_of(chunk_id), self._size)
+        return found
 
 
 def _shingles(text: str, size: int) -> frozenset[int]:

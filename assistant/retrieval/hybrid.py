@@ -28,7 +28,7 @@ from assistant.errors import IndexError_
 from assistant.index.store import ChunkRecord, DocumentRecord, embedding_text
 from assistant.index.versions import IndexVersion
 from assistant.retrieval.analysis import analyse
-from assistant.retrieval.fusion import collapse_near_duplicates, diversify, weighted_rrf, weighted_scores
+from assistant.retrieval.fusion import Shingles, diversify, weighted_rrf, weighted_scores, without_repeats
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.identifiers import IdentifierTable
 from assistant.retrieval.lexical import BM25Index
@@ -157,6 +157,7 @@ class HybridRetriever:
                 for c in chunks
             )
         self.proximity = StatementCoverage(self._text_of.__getitem__)
+        self._shingles = Shingles(self._text_of.__getitem__)
         if set(self.lexical.chunk_ids) != set(self._doc_of):
             raise IndexError_(
                 f"L'index lexical de la version {version.version_id} ne correspond pas à ses passages : lancez `garant-ingest rebuild`.",
@@ -213,9 +214,8 @@ class HybridRetriever:
             fused = self._score_fusion(query, dense, lexical, lang, favour, other)
         else:
             fused = self._rank_fusion(rankings, lang)
-        fused = collapse_near_duplicates(fused, self._text_of.__getitem__)
         wider = dict.fromkeys(self.named_acts(query), self.settings.named_act_max) if deeper_in_named_acts else None
-        chosen = diversify(fused, self._doc_of.__getitem__, self.settings.per_document_max, k, wider)
+        chosen = diversify(without_repeats(fused, self._shingles), self._doc_of.__getitem__, self.settings.per_document_max, k, wider)
         if self.settings.follow_references:
             chosen = self._with_references(query, chosen, allowed, lang, k)
         records = self.version.store.chunks_by_id([cid for cid, _ in chosen])

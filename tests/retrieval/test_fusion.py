@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.retrieval.fusion import collapse_near_duplicates, diversify, weighted_rrf, weighted_scores
+from assistant.retrieval.fusion import Shingles, collapse_near_duplicates, diversify, weighted_rrf, weighted_scores, without_repeats
 
 
 def _ids(ranked: list[tuple[str, float]]) -> list[str]:
@@ -126,6 +126,33 @@ def test_partly_overlapping_passages_collapse_only_above_the_threshold() -> None
     # 38 shared shingles out of 78: Jaccard ≈ 0.49.
     assert _ids(collapse_near_duplicates(ranked, texts.__getitem__, threshold=0.9)) == ["first", "second"]
     assert _ids(collapse_near_duplicates(ranked, texts.__getitem__, threshold=0.4)) == ["first"]
+
+
+def test_each_passage_is_shingled_once_across_searches() -> None:
+    read: list[str] = []
+
+    def text_of(chunk_id: str) -> str:
+        read.append(chunk_id)
+        return TEXTS[chunk_id]
+
+    shingles = Shingles(text_of)
+    ranked = [("art26", 3.0), ("art14", 2.5), ("art26-copy", 2.0)]
+    for _ in range(3):
+        assert list(without_repeats(ranked, shingles)) == [("art26", 3.0), ("art14", 2.5)]
+    assert sorted(read) == ["art14", "art26", "art26-copy"]
+
+
+def test_repeats_are_removed_lazily_so_a_cut_list_reads_no_further() -> None:
+    read: list[str] = []
+
+    def shingles_of(chunk_id: str) -> frozenset[int]:
+        read.append(chunk_id)
+        return frozenset([hash(chunk_id.split("-")[0])])
+
+    ranked = [("a-1", 4.0), ("a-2", 3.0), ("b-1", 2.0), ("c-1", 1.0), ("d-1", 0.5)]
+    kept = diversify(without_repeats(ranked, shingles_of), doc_of=lambda chunk_id: chunk_id, per_document_max=1, limit=2)
+    assert _ids(kept) == ["a-1", "b-1"]
+    assert "d-1" not in read  # diversify stopped at its limit; "c-1" was read to see that it was full
 
 
 id_lists = st.lists(st.sampled_from(["a1", "a2", "a3", "b1", "b2", "c1"]), unique=True)
