@@ -12,6 +12,7 @@ in the cleaned text, which is the cleaned blocks joined by a blank line (`docume
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ingest.document import Block, ChunkDraft
@@ -20,11 +21,20 @@ from ingest.structure import match_marker
 # Bump when a change here or in `ingest.cleaning` changes the chunks of unchanged documents:
 # `sync` then reads and cuts them again. 3: rows of Word and HTML tables keep their own lines.
 # 4: a sentence cut by blank lines (PDF conversions) is joined back across blocks. 5: the remainders
-# of broken bullets are not counted as words (« • C onserver » → « • Conserver »).
-CHUNKING_VERSION = 5
+# of broken bullets are not counted as words (« • C onserver » → « • Conserver »). 6: a chunk
+# starting inside a list has the list's introduction as its innermost heading (`_list_context`).
+CHUNKING_VERSION = 6
 BLOCK_SEPARATOR = "\n\n"
 # A list introduction carried into the next chunk is at most this long.
 MAX_INTRO_CHARS = 300
+# A chunk starting with one of these is inside a list: « (d) AI systems… », « or (c) the core… », « - … ».
+_IN_LIST = re.compile(r"^(?:\(?[a-z]{1,4}\)\s|\(?[ivxlc]+\)\s|(?:or|and|ou|et)\s+\([a-z]{1,4}\)\s|[-•*–—·▪●○]\s)")
+# A numbered point whose title ends at a colon: « 5. Access to and enjoyment of essential… services: »,
+# « 2. Critical infrastructure: AI systems intended… ».
+_NUMBERED_TITLE = re.compile(r"^\d{1,2}\.\s+(?P<title>[^:]{3,200}):")
+# How many lines back a list's introduction is looked for, and how long it may be as a heading.
+_CONTEXT_LINES = 40
+_CONTEXT_CHARS = 160
 # Sections shorter than this may share a chunk with the next sibling section.
 SMALL_SECTION_CHARS = 200
 _SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ": ", ", ", " ", ""]
@@ -67,11 +77,12 @@ def chunk_blocks(blocks: list[Block], max_chars: int = 1200, overlap_chars: int 
             start = section.start + offset
             end = start + len(piece)
             pages = sorted({p for s, e, p in section.spans if p is not None and s < end and e > start})
+            context = _list_context(body, offset, piece)
             chunks.append(
                 ChunkDraft(
                     text=piece,
                     pages=pages,
-                    heading_path=list(section.heading_path),
+                    heading_path=[*section.heading_path, context] if context else list(section.heading_path),
                     char_start=start,
                     char_end=end,
                 )
@@ -167,3 +178,50 @@ def _carry_list_intros(body: str, pieces: list[tuple[int, str]]) -> list[tuple[i
         if prev_offset + len(tail) - intro_start <= MAX_INTRO_CHARS and intro_start < offset:
             out[i] = (intro_start, body[intro_start : offset + len(piece)])
     return out
+
+
+def _list_context(body: str, offset: int, piece: str) -> str | None:
+    """The introduction of the list a chunk starts inside, as a heading for it: the nearest line
+    before the chunk ending with « : » (« 1. The following AI practices shall be prohibited: »),
+    or the title of the numbered point it is in (« 5. Access to and enjoyment of essential
+    private services and essential public services and benefits »), when only list items lie
+    between them. Cut after item (c), item (d) of Annex III point 5 of the AI Act (emergency
+    triage) was indexed and quoted without the point it belongs to; the chunk's text stays the
+    document's, the introduction goes into its heading path, which is embedded and searched with
+    it and shown with the quote. None for a chunk that starts a section or outside a list."""
+    first = _IN_LIST.match(piece.lstrip())
+    if offset == 0 or not first:
+        return None
+    lines = body[:offset].rstrip().split("\n")
+    for line in reversed(lines[-_CONTEXT_LINES:]):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if titled := _NUMBERED_TITLE.match(stripped):
+            return _shortened(stripped[: titled.end("title")].strip())
+        if stripped.endswith(":"):
+            if _marker_kind(stripped) == _marker_kind(first.group(0)):
+                return None  # « • Sécuriser les flux… : » opens its own sub-list, not the next « • »
+            return _shortened(stripped[:-1].rstrip()) if len(stripped) <= MAX_INTRO_CHARS else None
+        if not (_IN_LIST.match(stripped) or stripped[0].islower()):
+            return None  # a paragraph of its own: the chunk's list has no introduction here
+    return None
+
+
+def _marker_kind(line: str) -> str:
+    """The kind of list marker a line starts with: a bullet, a letter in brackets, a roman numeral…"""
+    line = line.lstrip()
+    if re.match(r"(?:or|and|ou|et)\s", line):
+        line = line.split(None, 1)[1]
+    if re.match(r"\(?[ivxlc]+\)\s", line) and not re.match(r"\(?[a-h]\)\s", line):
+        return "roman"
+    if re.match(r"\(?[a-z]{1,4}\)\s", line):
+        return "letter"
+    return line[:1] if line[:1] in "-•*–—·▪●○" else ""
+
+
+def _shortened(context: str) -> str:
+    """A list's introduction as a heading: at most `_CONTEXT_CHARS`, cut at a word."""
+    if len(context) <= _CONTEXT_CHARS:
+        return context
+    return context[: context.rfind(" ", 0, _CONTEXT_CHARS)].rstrip(" ,;") + "…"

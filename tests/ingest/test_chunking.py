@@ -173,3 +173,39 @@ def test_a_chunk_ending_with_a_long_paragraph_and_a_colon_carries_no_more_than_t
     blocks = [Block("Premier paragraphe. " * 30 + long_intro, page=1, heading_path=["A"]), Block("- un élément.", page=1, heading_path=["A"])]
     chunks = chunk_blocks(blocks, max_chars=700, overlap_chars=50)
     assert _chunk_with(chunks, "un élément").text.startswith("- un élément")
+
+
+def test_an_annex_item_cut_from_its_point_has_the_point_as_heading(english_ai_act) -> None:
+    blocks, chunks = english_ai_act
+    chunk = _chunk_with(chunks, "(d) AI systems intended to evaluate and classify emergency calls")
+    assert chunk.text.startswith("(d) AI systems intended to evaluate and classify emergency calls")  # the text stays the document's
+    assert chunk.text == document_text(blocks)[chunk.char_start : chunk.char_end]
+    assert chunk.heading_path == [
+        "ANNEX III — High-risk AI systems referred to in Article 6(2)",
+        "5. Access to and enjoyment of essential private services and essential public services and benefits",
+    ]
+
+
+def test_an_item_cut_from_its_list_introduction_has_it_as_heading_and_a_new_list_none() -> None:
+    intro = "1. The following AI practices shall be prohibited:"
+    items = "\n".join(f"({letter}) the placing on the market of an AI system number {n} that does things " * 3 + ";"
+                      for n, letter in enumerate("abcdefg"))
+    blocks = [Block(f"{intro}\n{items}", page=1, heading_path=["Article 5 — Prohibited AI practices"]),
+              Block("A paragraph of its own, after the list. " * 20, page=1, heading_path=["Article 5 — Prohibited AI practices"])]
+    chunks = chunk_blocks(blocks, max_chars=500, overlap_chars=0)
+    inside = _chunk_with(chunks, "(f) the placing")
+    assert not inside.text.startswith(intro)
+    assert inside.heading_path == ["Article 5 — Prohibited AI practices", "1. The following AI practices shall be prohibited"]
+    assert _chunk_with(chunks, "(a) the placing").heading_path == ["Article 5 — Prohibited AI practices"]  # starts with its introduction
+    assert _chunk_with(chunks, "A paragraph of its own").heading_path == ["Article 5 — Prohibited AI practices"]
+
+
+def test_a_bullet_after_another_bullets_sub_list_gets_no_introduction() -> None:
+    first = "• Sécuriser les flux d'échange de données par l'utilisation de TLS :"
+    sub = "\n".join(f"- une mesure numéro {n} qui protège les échanges." for n in range(6))
+    last = "• Implémenter les options « HttpOnly » et « Secure » des cookies de session, " * 4
+    blocks = [Block(f"{first}\n{sub}\n{last}", page=1, heading_path=["FICHE 13"])]
+    chunks = chunk_blocks(blocks, max_chars=400, overlap_chars=0)
+    assert _chunk_with(chunks, "numéro 5").text.startswith(first)
+    assert _chunk_with(chunks, "HttpOnly").text.startswith("• Implémenter")
+    assert _chunk_with(chunks, "HttpOnly").heading_path == ["FICHE 13"]  # not « • Sécuriser les flux… »
