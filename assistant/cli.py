@@ -8,9 +8,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from typing import TYPE_CHECKING
 
 from assistant.cli_support import add_common_options, print_json, run, settings_from
 from assistant.governance.cli_log import add_log_parser
+
+if TYPE_CHECKING:
+    from assistant.retrieval.hybrid import Passage
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,16 +78,24 @@ def _ask(args: argparse.Namespace) -> int:
     if final.degraded:
         print(final.text)
         for number, passage in enumerate(final.retrieved, start=1):
-            print(f"\n[{number}] {passage.document.title} ({passage.document.kind}, v{passage.document.version}) {passage.location}\n{passage.chunk.text[:600]}")
+            print(f"\n[{number}] {_source_line(passage)}\n{passage.chunk.text[:600]}")
         return 0
     print(final.text)
     if final.cited:
         print("\nSources :")
         for number in final.cited:
             passage = final.retrieved[number - 1]
-            print(f"[{number}] {passage.document.title} ({passage.document.kind}, v{passage.document.version}) {passage.location}")
+            print(f"[{number}] {_source_line(passage)}")
             print(f"    « {passage.chunk.text[:300]}… »")
     return 0
+
+
+def _source_line(passage: Passage) -> str:
+    """A source as the terminal lists it: title, kind and version (as the page shows them: « version OJ L
+    2024/1689… », not « vOJ L… »), then where in the document."""
+    doc = passage.document
+    about = f"{doc.kind}, version {doc.version}" if doc.version else doc.kind
+    return f"{doc.title} ({about}) {passage.location}"
 
 
 def main(argv: list[str] | None = None) -> int:
