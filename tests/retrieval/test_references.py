@@ -3,7 +3,10 @@ first; an article that the named act does not have is refused without calling th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from corpus_files import write_documents
@@ -22,7 +25,7 @@ from assistant.retrieval.references import (
     without_references,
     wording_of_unindexed,
 )
-from assistant.services import build_services
+from assistant.services import Services, build_services
 from ingest.pipeline import Ingestor
 
 
@@ -385,21 +388,31 @@ Il entre en vigueur le vingtième jour suivant sa publication. Il est applicable
 """
 
 
-def test_a_question_asking_from_when_a_named_act_applies_gets_its_article_on_application(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@contextmanager
+def _act_services(fake_settings: Any, tmp_path: Path, text: str, **retrieval: Any) -> Iterator[Services]:
+    """Services over one act (Markdown `text`) ingested into `tmp_path`'s corpus once, with the
+    given `retrieval` settings changed; closed after use."""
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "acte.md").write_text(ACTE, encoding="utf-8")
-    Ingestor(fake_settings, HashEmbedder).sync(corpus)
+    if not corpus.exists():
+        corpus.mkdir()
+        (corpus / "acte.md").write_text(text, encoding="utf-8")
+        Ingestor(fake_settings, HashEmbedder).sync(corpus)
     settings = fake_settings.model_copy(deep=True)
-    settings.retrieval.top_k = 2
-    question = "À partir de quand le règlement (UE) 2099/87 s'applique-t-il aux réunions des comités d'essai ?"
+    for name, value in retrieval.items():
+        setattr(settings.retrieval, name, value)
     services = build_services(settings, chat_model=FakeChatModel(["x"]), embedder=HashEmbedder())
     try:
+        yield services
+    finally:
+        services.close()
+
+
+def test_a_question_asking_from_when_a_named_act_applies_gets_its_article_on_application(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    question = "À partir de quand le règlement (UE) 2099/87 s'applique-t-il aux réunions des comités d'essai ?"
+    with _act_services(fake_settings, tmp_path, ACTE, top_k=2) as services:
         found = [p.chunk.heading_path[-1] for p in services.retriever.search(question, lang="fr")]
         other = [p.chunk.heading_path[-1] for p in services.retriever.search("Les comités d'essai du règlement (UE) 2099/87 se réunissent quand ?",
                                                                               lang="fr")]
-    finally:
-        services.close()
     # the articles sharing the question's words come first by search; the article stating the date is given first
     assert found[0] == "Article 9 — Entrée en vigueur et application" and len(found) == 2
     # a question asking when something else happens is searched by its words alone
@@ -408,38 +421,20 @@ def test_a_question_asking_from_when_a_named_act_applies_gets_its_article_on_app
 
 def test_the_article_on_application_comes_first_even_when_the_search_finds_it(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # The model reads the first passages only: the article stating the dates must be among them.
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "acte.md").write_text(ACTE, encoding="utf-8")
-    Ingestor(fake_settings, HashEmbedder).sync(corpus)
     question = "Le règlement (UE) 2099/87 : à quelle date est-il applicable aux comités d'essai et à leurs réunions ?"
     order = {}
     for follow in (False, True):
-        settings = fake_settings.model_copy(deep=True)
-        settings.retrieval.top_k, settings.retrieval.follow_references = 3, follow
-        services = build_services(settings, chat_model=FakeChatModel(["x"]), embedder=HashEmbedder())
-        try:
+        with _act_services(fake_settings, tmp_path, ACTE, top_k=3, follow_references=follow) as services:
             order[follow] = [p.chunk.heading_path[-1] for p in services.retriever.search(question, lang="fr")]
-        finally:
-            services.close()
     application = "Article 9 — Entrée en vigueur et application"
     assert application in order[False][1:], order[False]  # found by its words, after another article
     assert order[True][0] == application and sorted(order[True]) == sorted(order[False])
 
 
 def test_an_article_on_application_the_question_also_names_is_given_once(fake_settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "acte.md").write_text(ACTE, encoding="utf-8")
-    Ingestor(fake_settings, HashEmbedder).sync(corpus)
-    settings = fake_settings.model_copy(deep=True)
-    settings.retrieval.top_k = 3
-    services = build_services(settings, chat_model=FakeChatModel(["x"]), embedder=HashEmbedder())
-    try:
+    with _act_services(fake_settings, tmp_path, ACTE, top_k=3) as services:
         found = services.retriever.search("Depuis quand l'article 9 du règlement (UE) 2099/87 s'applique-t-il aux réunions des comités d'essai ?",
                                           lang="fr")
-    finally:
-        services.close()
     ids = [p.chunk.chunk_id for p in found]
     assert found[0].chunk.heading_path[-1] == "Article 9 — Entrée en vigueur et application"
     assert len(ids) == len(set(ids))
@@ -465,19 +460,12 @@ def test_the_dates_of_an_act_s_article_on_application_answer_when_it_applies(fak
     # « en entier » and "in general" are not in the article stating the dates, and the value check
     # wants two of the question's words near the date ("applicable" does not stem as « s'applique »):
     # « From what date does the GDPR apply? » was refused with its Article 99 given first.
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "acte.md").write_text(SHORT_ACTE, encoding="utf-8")
-    Ingestor(fake_settings, HashEmbedder).sync(corpus)
-    services = build_services(fake_settings, chat_model=FakeChatModel(["x"]), embedder=HashEmbedder())
     question = "Le règlement (UE) 2099/88, il s'applique en entier à partir de quelle date ?"
     other = "Les registres d'essai du règlement (UE) 2099/88 sont clos à quelle date ?"
-    try:
+    with _act_services(fake_settings, tmp_path, SHORT_ACTE) as services:
         answer = services.answerer.answer(question, no_llm=True)
         passages = services.retriever.search(question, lang="fr")
         other_answer = services.answerer.answer(other, no_llm=True)
-    finally:
-        services.close()
     application = "Article 5 — Entrée en vigueur et application"
     assert not answer.refused, answer.text
     assert "1er mars 2031" in answer.text
