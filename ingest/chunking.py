@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.document import Block, ChunkDraft
-from ingest.structure import match_marker
+from ingest.structure import BULLETS, match_marker
 
 # Bump when a change here or in `ingest.cleaning` changes the chunks of unchanged documents:
 # `sync` then reads and cuts them again. 3: rows of Word and HTML tables keep their own lines.
@@ -28,7 +28,7 @@ BLOCK_SEPARATOR = "\n\n"
 # A list introduction carried into the next chunk is at most this long.
 MAX_INTRO_CHARS = 300
 # A chunk starting with one of these is inside a list: « (d) AI systems… », « or (c) the core… », « - … ».
-_IN_LIST = re.compile(r"^(?:\(?[a-z]{1,4}\)\s|\(?[ivxlc]+\)\s|(?:or|and|ou|et)\s+\([a-z]{1,4}\)\s|[-•*–—·▪●○]\s)")
+_IN_LIST = re.compile(rf"^(?:\(?[a-z]{{1,4}}\)\s|\(?[ivxlc]+\)\s|(?:or|and|ou|et)\s+\([a-z]{{1,4}}\)\s|[{re.escape(BULLETS)}]\s)")
 # A numbered point whose title ends at a colon: « 5. Access to and enjoyment of essential… services: »,
 # « 2. Critical infrastructure: AI systems intended… ».
 _NUMBERED_TITLE = re.compile(r"^\d{1,2}\.\s+(?P<title>[^:]{3,200}):")
@@ -192,8 +192,8 @@ def _list_context(body: str, offset: int, piece: str) -> str | None:
     first = _IN_LIST.match(piece.lstrip())
     if offset == 0 or not first:
         return None
-    lines = body[:offset].rstrip().split("\n")
-    for line in reversed(lines[-_CONTEXT_LINES:]):
+    lines = body[:offset].rstrip().rsplit("\n", _CONTEXT_LINES)[-_CONTEXT_LINES:]  # only the lines looked at
+    for line in reversed(lines):
         stripped = line.strip()
         if not stripped:
             continue
@@ -217,7 +217,7 @@ def _marker_kind(line: str) -> str:
         return "roman"
     if re.match(r"\(?[a-z]{1,4}\)\s", line):
         return "letter"
-    return line[:1] if line[:1] in "-•*–—·▪●○" else ""
+    return line[:1] if line[:1] in BULLETS else ""
 
 
 def _shortened(context: str) -> str:

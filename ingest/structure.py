@@ -40,7 +40,9 @@ _STRICT_RE = re.compile(
 # Explicit headings (Markdown, DOCX, HTML): any case.
 _LOOSE_RE = re.compile(_STRICT_RE.pattern, re.IGNORECASE)
 _TERMINAL = (".", ";", ":", "!", "?", "»", ")", "”", '"')
-_LIST_START_RE = re.compile(r"^(?:[-•*–—·▪●○]\s|\(?[0-9a-zA-Z]{1,4}[.)]\s|\([ivxlc]+\)\s)")
+# The characters that start a bulleted list item (followed by a space).
+BULLETS = "-•*–—·▪●○"
+_LIST_START_RE = re.compile(rf"^(?:[{re.escape(BULLETS)}]\s|\(?[0-9a-zA-Z]{{1,4}}[.)]\s|\([ivxlc]+\)\s)")
 _DASHES_RE = re.compile(r"\s+[-–—]\s+")
 
 

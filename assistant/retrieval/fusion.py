@@ -2,9 +2,9 @@
 reciprocal rank fusion, a per-document cap, and the removal of near-duplicate passages.
 
 Each function takes and returns `(chunk_id, score)` lists, best first, and never reorders what
-it keeps; they are meant to be chained: fuse, collapse near-duplicates, then diversify. The
-retriever removes the near-duplicates lazily (`without_repeats`), with each passage's shingles
-computed once per index version (`Shingles`).
+it keeps (`without_repeats` yields them lazily); they are meant to be chained: fuse, remove
+near-duplicates, then diversify, with each passage's shingles computed once per index version
+(`Shingles`).
 """
 
 from __future__ import annotations
@@ -90,27 +90,19 @@ def diversify(ranked: Iterable[tuple[str, float]], doc_of: Callable[[str], str],
     return kept
 
 
-def collapse_near_duplicates(
-    ranked: list[tuple[str, float]], text_of: Callable[[str], str], threshold: float = 0.9, shingle_size: int = 3
-) -> list[tuple[str, float]]:
-    """`ranked` without the entries whose text nearly repeats a better-ranked kept entry's.
-
-    Near-duplicate means a Jaccard similarity ≥ `threshold` between the sets of word shingles
-    (`shingle_size` consecutive words, case- and accent-insensitive). Texts shorter than a shingle
-    count as one shingle; two texts without words are duplicates. Jaccard measures overlap
-    against the union, so a short passage contained in a long one is not collapsed.
-    Pairwise: meant for the tens of candidates of one answer, not for a corpus.
-    """
-    if shingle_size < 1:
-        raise ValueError(f"The shingle size must be ≥ 1, not {shingle_size}.")
-    return list(without_repeats(ranked, lambda chunk_id: _shingles(text_of(chunk_id), shingle_size), threshold))
-
-
 def without_repeats(ranked: Iterable[tuple[str, float]], shingles_of: Callable[[str], frozenset[int]],
                     threshold: float = 0.9) -> Iterator[tuple[str, float]]:
-    """`collapse_near_duplicates` given each entry's shingles (`Shingles` computes them once per
-    passage), lazily: `diversify` stops reading once it has its passages, so the candidates
-    after them are never compared."""
+    """`ranked` without the entries whose text nearly repeats a better-ranked kept entry's, lazily:
+    `diversify` stops reading once it has its passages, so the candidates after them are never
+    compared.
+
+    Near-duplicate means a Jaccard similarity ≥ `threshold` between the sets of word shingles that
+    `shingles_of` gives (`Shingles`: runs of consecutive words, case- and accent-insensitive, each
+    passage's computed once). Texts shorter than a shingle count as one shingle; two texts
+    without words are duplicates. Jaccard measures overlap against the union, so a short passage
+    contained in a long one is not collapsed. Pairwise: meant for the tens of candidates of one
+    answer, not for a corpus.
+    """
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"The near-duplicate threshold must be in (0, 1], not {threshold}.")
     kept_shingles: list[frozenset[int]] = []
@@ -123,7 +115,7 @@ def without_repeats(ranked: Iterable[tuple[str, float]], shingles_of: Callable[[
 
 
 class Shingles:
-    """The shingles of each passage of one index version, computed on first use and kept: its
+    """The shingles (runs of `size` consecutive words) of each passage of one index version, computed on first use and kept: its
     texts never change, and computing them for every candidate of every search took half the
     time of an answer without the model."""
 

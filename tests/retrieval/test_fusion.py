@@ -6,11 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.retrieval.fusion import Shingles, collapse_near_duplicates, diversify, weighted_rrf, weighted_scores, without_repeats
+from assistant.retrieval.fusion import Shingles, diversify, weighted_rrf, weighted_scores, without_repeats
 
 
 def _ids(ranked: list[tuple[str, float]]) -> list[str]:
     return [chunk_id for chunk_id, _ in ranked]
+
+
+def _without_repeats(ranked: list[tuple[str, float]], texts: dict[str, str], threshold: float = 0.9) -> list[tuple[str, float]]:
+    return list(without_repeats(ranked, Shingles(texts.__getitem__), threshold))
 
 
 def test_rrf_scores_are_sums_of_weighted_reciprocal_ranks() -> None:
@@ -111,12 +115,12 @@ TEXTS = {
 
 def test_near_duplicates_collapse_onto_the_better_ranked_passage() -> None:
     ranked = [("art26", 3.0), ("art14", 2.5), ("art26-copy", 2.0), ("art26-accents", 1.0)]
-    assert collapse_near_duplicates(ranked, TEXTS.__getitem__) == [("art26", 3.0), ("art14", 2.5)]
+    assert _without_repeats(ranked, TEXTS) == [("art26", 3.0), ("art14", 2.5)]
 
 
 def test_distinct_passages_are_all_kept() -> None:
     ranked = [("art26", 3.0), ("art14", 2.0)]
-    assert collapse_near_duplicates(ranked, TEXTS.__getitem__) == ranked
+    assert _without_repeats(ranked, TEXTS) == ranked
 
 
 def test_partly_overlapping_passages_collapse_only_above_the_threshold() -> None:
@@ -124,8 +128,8 @@ def test_partly_overlapping_passages_collapse_only_above_the_threshold() -> None
     texts = {"first": " ".join(words[:60]), "second": " ".join(words[20:80])}
     ranked = [("first", 2.0), ("second", 1.0)]
     # 38 shared shingles out of 78: Jaccard ≈ 0.49.
-    assert _ids(collapse_near_duplicates(ranked, texts.__getitem__, threshold=0.9)) == ["first", "second"]
-    assert _ids(collapse_near_duplicates(ranked, texts.__getitem__, threshold=0.4)) == ["first"]
+    assert _ids(_without_repeats(ranked, texts, threshold=0.9)) == ["first", "second"]
+    assert _ids(_without_repeats(ranked, texts, threshold=0.4)) == ["first"]
 
 
 def test_each_passage_is_shingled_once_across_searches() -> None:
