@@ -4,7 +4,7 @@ reciprocal rank fusion, a per-document cap, and the removal of near-duplicate pa
 Each function takes and returns `(chunk_id, score)` lists, best first, and never reorders what
 it keeps (`without_repeats` yields them lazily); they are meant to be chained: fuse, remove
 near-duplicates, then diversify, with each passage's shingles computed once per index version
-(`Shingles`).
+(`Shingles`); `including` then puts back one entry the cap left out.
 """
 
 from __future__ import annotations
@@ -88,6 +88,20 @@ def diversify(ranked: Iterable[tuple[str, float]], doc_of: Callable[[str], str],
             per_document[document] += 1
             kept.append((chunk_id, score))
     return kept
+
+
+def including(chosen: list[tuple[str, float]], entry: tuple[str, float], limit: int,
+              shingles_of: Callable[[str], frozenset[int]], threshold: float = 0.9) -> list[tuple[str, float]]:
+    """`chosen` with `entry` among it, in place of its last entry when it already holds `limit`,
+    best first; unchanged when `entry` is already there or nearly repeats one of its entries
+    (`without_repeats`'s measure)."""
+    if limit < 1 or any(chunk_id == entry[0] for chunk_id, _ in chosen):
+        return chosen
+    shingles = shingles_of(entry[0])
+    if any(_jaccard(shingles, shingles_of(chunk_id)) >= threshold for chunk_id, _ in chosen):
+        return chosen
+    kept = chosen[: limit - 1] if len(chosen) >= limit else list(chosen)
+    return sorted([*kept, entry], key=lambda item: -item[1])
 
 
 def without_repeats(ranked: Iterable[tuple[str, float]], shingles_of: Callable[[str], frozenset[int]],

@@ -1,10 +1,10 @@
 """The hybrid retriever: dense search (our embedder + the vector index) and BM25, their
 candidates ranked by a weighted sum of cosine similarity, relative BM25 score, how much of the
 question one statement of the passage holds (`proximity`) and language (or, as before, by
-weighted reciprocal rank), filtered to documents in force, with near-duplicates
-collapsed and a cap of passages per document so a large text cannot crowd out a short one
-(a caller may favour passages whose text a predicate accepts, and read deeper into an act the
-question names: see `search`); an English
+weighted reciprocal rank), filtered to documents in force, with near-duplicates collapsed and
+a cap of passages per document so a large text cannot crowd out a short one (the passage BM25
+ranks first is kept whatever the cap; a caller may favour passages whose text a predicate
+accepts, and read deeper into an act the question names: see `search`); an English
 question also searches the establishment's French documents with the French words of the
 concepts it names (`glossary`), and BM25 reads the documents' words for the staff's phrases a
 question uses (`thesaurus`); when a cross-encoder is configured, the best fused candidates are reranked by it. An article
@@ -28,7 +28,7 @@ from assistant.errors import IndexError_
 from assistant.index.store import ChunkRecord, DocumentRecord, embedding_text
 from assistant.index.versions import IndexVersion
 from assistant.retrieval.analysis import analyse
-from assistant.retrieval.fusion import Shingles, diversify, weighted_rrf, weighted_scores, without_repeats
+from assistant.retrieval.fusion import Shingles, diversify, including, weighted_rrf, weighted_scores, without_repeats
 from assistant.retrieval.glossary import Glossary
 from assistant.retrieval.identifiers import IdentifierTable
 from assistant.retrieval.lexical import BM25Index
@@ -216,6 +216,11 @@ class HybridRetriever:
             fused = self._rank_fusion(rankings, lang)
         wider = dict.fromkeys(self.named_acts(query), self.settings.named_act_max) if deeper_in_named_acts else None
         chosen = diversify(without_repeats(fused, self._shingles), self._doc_of.__getitem__, self.settings.per_document_max, k, wider)
+        if mode == "hybrid" and lexical and self.settings.keep_best_lexical:
+            best = max(lexical, key=lexical.__getitem__)
+            score = dict(fused).get(best)
+            if score is not None:
+                chosen = including(chosen, (best, score), k, self._shingles)
         if self.settings.follow_references:
             chosen = self._with_references(query, chosen, allowed, lang, k)
         records = self.version.store.chunks_by_id([cid for cid, _ in chosen])

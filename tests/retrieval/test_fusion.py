@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.retrieval.fusion import Shingles, diversify, weighted_rrf, weighted_scores, without_repeats
+from assistant.retrieval.fusion import Shingles, diversify, including, weighted_rrf, weighted_scores, without_repeats
 
 
 def _ids(ranked: list[tuple[str, float]]) -> list[str]:
@@ -103,6 +103,21 @@ def test_diversify_stops_at_the_limit() -> None:
 def test_diversify_refuses_a_cap_below_one() -> None:
     with pytest.raises(ValueError):
         diversify([("a1", 1.0)], doc_of=lambda chunk_id: "a", per_document_max=0, limit=5)
+
+
+def test_including_puts_an_entry_in_place_of_the_last_one_in_score_order() -> None:
+    shingles = Shingles({"a1": "alpha un", "a2": "alpha deux", "b1": "beta un", "a3": "alpha trois"}.__getitem__)
+    chosen = [("a1", 9.0), ("b1", 6.0), ("a2", 5.0)]
+    assert including(chosen, ("a3", 7.0), 3, shingles) == [("a1", 9.0), ("a3", 7.0), ("b1", 6.0)]
+    # room left: nothing given up
+    assert including(chosen, ("a3", 1.0), 4, shingles) == [*chosen, ("a3", 1.0)]
+
+
+def test_including_leaves_out_an_entry_already_there_or_repeating_one() -> None:
+    texts = {"a1": "les sauvegardes sont faites chaque nuit", "b1": "autre chose", "copy": "Les sauvegardes sont faites chaque nuit."}
+    chosen = [("a1", 2.0), ("b1", 1.0)]
+    assert including(chosen, ("a1", 2.0), 2, Shingles(texts.__getitem__)) == chosen
+    assert including(chosen, ("copy", 1.5), 2, Shingles(texts.__getitem__)) == chosen
 
 
 TEXTS = {

@@ -178,6 +178,7 @@ def test_an_act_the_question_names_is_read_deeper_once_the_question_is_judged_an
     (corpus / "procedure.md").write_text(PROCEDURE.replace("2099/7", "2099/77"), encoding="utf-8")
     Ingestor(fake_settings, HashEmbedder).sync(corpus)
     fake_settings.retrieval.top_k, fake_settings.retrieval.per_document_max, fake_settings.retrieval.named_act_max = 4, 1, 3
+    fake_settings.retrieval.keep_best_lexical = False  # the caps alone decide (the act's best BM25 passage would be a second one)
     svc = build_services(fake_settings, chat_model=FakeChatModel(["x"]), embedder=HashEmbedder())
     retriever = svc.retriever
     question = "Que prévoit le règlement (UE) 2099/77 pour les instances, leurs membres et les manquements ?"
