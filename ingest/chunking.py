@@ -22,8 +22,9 @@ from ingest.structure import BULLETS, match_marker
 # `sync` then reads and cuts them again. 3: rows of Word and HTML tables keep their own lines.
 # 4: a sentence cut by blank lines (PDF conversions) is joined back across blocks. 5: the remainders
 # of broken bullets are not counted as words (« • C onserver » → « • Conserver »). 6: a chunk
-# starting inside a list has the list's introduction as its innermost heading (`_list_context`).
-CHUNKING_VERSION = 6
+# starting inside a list has the list's introduction as its innermost heading (`_list_context`). 7: also
+# when a sibling item with a sub-list of its own lies between them (« (c) … the following: (i) … (ii) … (d) »).
+CHUNKING_VERSION = 7
 BLOCK_SEPARATOR = "\n\n"
 # A list introduction carried into the next chunk is at most this long.
 MAX_INTRO_CHARS = 300
@@ -193,6 +194,8 @@ def _list_context(body: str, offset: int, piece: str) -> str | None:
     if offset == 0 or not first:
         return None
     lines = body[:offset].rstrip().rsplit("\n", _CONTEXT_LINES)[-_CONTEXT_LINES:]  # only the lines looked at
+    kind = _marker_kind(first.group(0))
+    nested = False  # items of another kind seen between the chunk and the line looked at
     for line in reversed(lines):
         stripped = line.strip()
         if not stripped:
@@ -200,11 +203,16 @@ def _list_context(body: str, offset: int, piece: str) -> str | None:
         if titled := _NUMBERED_TITLE.match(stripped):
             return _shortened(stripped[: titled.end("title")].strip())
         if stripped.endswith(":"):
-            if _marker_kind(stripped) == _marker_kind(first.group(0)):
+            if _marker_kind(stripped) == kind:
+                if nested:
+                    nested = False  # « (c) … the following: » then « (i) », « (ii) »: a sibling item and its sub-list
+                    continue
                 return None  # « • Sécuriser les flux… : » opens its own sub-list, not the next « • »
             return _shortened(stripped[:-1].rstrip()) if len(stripped) <= MAX_INTRO_CHARS else None
         if not (_IN_LIST.match(stripped) or stripped[0].islower()):
             return None  # a paragraph of its own: the chunk's list has no introduction here
+        if _IN_LIST.match(stripped) and _marker_kind(stripped) not in ("", kind):
+            nested = True
     return None
 
 

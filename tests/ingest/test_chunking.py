@@ -200,6 +200,21 @@ def test_an_item_cut_from_its_list_introduction_has_it_as_heading_and_a_new_list
     assert _chunk_with(chunks, "A paragraph of its own").heading_path == ["Article 5 — Prohibited AI practices"]
 
 
+def test_an_item_after_a_sibling_and_its_sub_list_has_the_lists_introduction() -> None:
+    # Article 5(1) of the AI Act: « (c) … with the social score leading to either or both of the
+    # following: (i) … (ii) … » then « (d) … », cut before (d): (c)'s colon opens (i) and (ii), not (d)
+    intro = "1. The following AI practices shall be prohibited:"
+    sibling = "(c) the evaluation of natural persons, with the social score leading to either or both of the following:"
+    sub = "\n".join(f"({roman}) detrimental or unfavourable treatment of persons in context number {n}." for n, roman in enumerate(["i", "ii"]))
+    after = "(d) the placing on the market of AI systems to infer emotions of a natural person in the workplace; " * 4
+    blocks = [Block(f"{intro}\n(a) first practice.\n(b) second practice.\n{sibling}\n{sub}\n{after}", page=1,
+                    heading_path=["Article 5 — Prohibited AI practices"])]
+    chunks = chunk_blocks(blocks, max_chars=420, overlap_chars=0)
+    inside = _chunk_with(chunks, "infer emotions")
+    assert inside.text.startswith("(d) the placing")
+    assert inside.heading_path == ["Article 5 — Prohibited AI practices", "1. The following AI practices shall be prohibited"]
+
+
 def test_a_bullet_after_another_bullets_sub_list_gets_no_introduction() -> None:
     first = "• Sécuriser les flux d'échange de données par l'utilisation de TLS :"
     sub = "\n".join(f"- une mesure numéro {n} qui protège les échanges." for n in range(6))
