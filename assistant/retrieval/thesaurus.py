@@ -12,10 +12,11 @@ This module owns the thesaurus file (`prompts/thesaurus.tsv`: one line per idea,
 the two things done with it: `Thesaurus.expand(question, lang)`, the documents' words for the
 phrases the question uses, which the retriever adds to the BM25 query; and
 `Thesaurus.stated_terms(question, lang, passage_terms)`, the question's words whose idea a passage
-states in the documents' words, which the evidence gate counts as found. The dense search, the
-statement signal, the other refusal checks and the quotes read the question as written, so a
-phrase matched wrongly can at worst bring a passage forward or let the model read it, never put
-words in the answer.
+states in the documents' words, which the evidence gate counts as found. The answerer also reads
+a passage with the documents' words when it chooses which part of it to quote
+(`Answerer.documents_words`). The dense search, the statement signal and the other refusal checks
+read the question as written, so a phrase matched wrongly can at worst bring a passage forward, let
+the model read it or quote another part of a passage found, never put words in the answer.
 
 Phrases are matched on the index terms of their words in order (Snowball stems, accents folded),
 stop words kept: "leaks" matches "leak", « fuité » matches « fuite », "not allowed" needs both
