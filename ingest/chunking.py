@@ -209,9 +209,10 @@ def _list_context(body: str, offset: int, piece: str) -> str | None:
                     continue
                 return None  # « • Sécuriser les flux… : » opens its own sub-list, not the next « • »
             return _shortened(stripped[:-1].rstrip()) if len(stripped) <= MAX_INTRO_CHARS else None
-        if not (_IN_LIST.match(stripped) or stripped[0].islower()):
+        item = _IN_LIST.match(stripped)
+        if not (item or stripped[0].islower()):
             return None  # a paragraph of its own: the chunk's list has no introduction here
-        if _IN_LIST.match(stripped) and _marker_kind(stripped) not in ("", kind):
+        if item and _marker_kind(stripped) not in ("", kind):
             nested = True
     return None
 

@@ -97,8 +97,7 @@ def including(chosen: list[tuple[str, float]], entry: tuple[str, float], limit: 
     (`without_repeats`'s measure)."""
     if limit < 1 or any(chunk_id == entry[0] for chunk_id, _ in chosen):
         return chosen
-    shingles = shingles_of(entry[0])
-    if any(_jaccard(shingles, shingles_of(chunk_id)) >= threshold for chunk_id, _ in chosen):
+    if _repeats(shingles_of(entry[0]), (shingles_of(chunk_id) for chunk_id, _ in chosen), threshold):
         return chosen
     kept = chosen[: limit - 1] if len(chosen) >= limit else list(chosen)
     return sorted([*kept, entry], key=lambda item: -item[1])
@@ -122,7 +121,7 @@ def without_repeats(ranked: Iterable[tuple[str, float]], shingles_of: Callable[[
     kept_shingles: list[frozenset[int]] = []
     for chunk_id, score in ranked:
         shingles = shingles_of(chunk_id)
-        if any(_jaccard(shingles, other) >= threshold for other in kept_shingles):
+        if _repeats(shingles, kept_shingles, threshold):
             continue
         kept_shingles.append(shingles)
         yield chunk_id, score
@@ -154,6 +153,11 @@ def _shingles(text: str, size: int) -> frozenset[int]:
     if len(words) <= size:
         return frozenset([hash(tuple(words))]) if words else frozenset()
     return frozenset(hash(tuple(words[i : i + size])) for i in range(len(words) - size + 1))
+
+
+def _repeats(shingles: frozenset[int], others: Iterable[frozenset[int]], threshold: float) -> bool:
+    """Whether a passage's shingles nearly repeat those of one of `others` (Jaccard ≥ `threshold`)."""
+    return any(_jaccard(shingles, other) >= threshold for other in others)
 
 
 def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
